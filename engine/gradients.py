@@ -1,0 +1,157 @@
+"""Symbolic differentiation: `tf.gradients(ys, xs)` adds the ops that compute d(sum ys)/d(xs) to the same graph.
+
+Reverse mode, as in TensorFlow:
+1. find the ops between `xs` and `ys` (forward from xs, backward from ys; `stop_gradients` cut the walk);
+2. visit them from ys back to xs in reverse topological order; for each op, sum the gradients arriving at its
+   outputs (AddN), call the op's registered gradient function, and send each result to the op's inputs,
+   first summing it down to the input's shape (the one place where broadcasting is undone);
+3. return the gradient that reached each x (None where none did, like TensorFlow).
+All loops are iterative, so a 10,000-op chain differentiates without recursion.
+"""
+from . import dtypes as _dt
+from .errors import hinted
+from .framework import OPS, Tensor, convert_to_tensor, get_default_graph
+from .ops.array_ops import fill, shape_of, sum_to_shape_of, zeros_like
+from .ops.math_ops import add_n
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _ops_between(y_ops, x_tensors, stop_ops):
+    """Ops reachable backward from ys that also depend on some x (only these get gradients)."""
+    consumers = {}
+    for op in y_ops[0].graph._ops:  # consumer lists, built once per call
+        for t in op.inputs:
+            consumers.setdefault(t, []).append(op)
+    reached = set()
+    stack = [op for x in x_tensors for op in consumers.get(x, ())]
+    while stack:
+        op = stack.pop()
+        if op in reached:
+            continue
+        reached.add(op)
+        if op not in stop_ops:
+            stack.extend(c for t in op.outputs for c in consumers.get(t, ()))
+    between, stack = set(), list(y_ops)
+    while stack:
+        op = stack.pop()
+        if op in between or op not in reached:
+            continue
+        between.add(op)
+        if op not in stop_ops:
+            stack.extend(t.op for t in op.inputs)
+    return between
+
+
+def _reverse_order(between):
+    """The ops of `between` so that each op comes after every op that consumes its outputs."""
+    pending = {op: 0 for op in between}
+    for op in between:
+        for t in set(t.op for t in op.inputs):
+            if t in pending:
+                pending[t] += 1
+    ready = [op for op in between if pending[op] == 0]
+    order = []
+    while ready:
+        op = ready.pop()
+        order.append(op)
+        for t in set(t.op for t in op.inputs):
+            if t in pending:
+                pending[t] -= 1
+                if pending[t] == 0:
+                    ready.append(t)
+    return order
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, colocate_gradients_with_ops=False,
+              gate_gradients=False, aggregation_method=None, unconnected_gradients="none"):
+    """The symbolic partial derivatives of sum(ys) with respect to each x in xs (a list of Tensors or None)."""
+    ys = [convert_to_tensor(y) for y in _as_list(ys)]
+    xs_in = _as_list(xs)
+    xs = [x._variable if hasattr(x, "_variable") else convert_to_tensor(x) for x in xs_in]
+    grad_ys = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys)
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    stop_ops = {convert_to_tensor(s).op for s in _as_list(stop_gradients or [])}
+    graph = ys[0].graph
+    with graph.as_default(), graph.name_scope(name):
+        grads = {}  # Tensor -> list of gradient tensors arriving at it
+        for y, gy in zip(ys, grad_ys):
+            if gy is None:
+                if not y.dtype.is_floating:
+                    raise TypeError(hinted(f"Gradients of {y.dtype.name} tensors are not defined ({y.name}).",
+                                           "solo se deriva respecto a valores reales: usa float32 (tf.cast)."))
+                gy = fill(shape_of(y), _one(y), name=f"grad_ys_{len(grads)}")
+            else:
+                gy = convert_to_tensor(gy, dtype=None if hasattr(gy, "_as_graph_element") else y.dtype)
+            grads.setdefault(y, []).append(gy)
+        between = _ops_between([y.op for y in ys], xs, stop_ops)
+        x_set = set(xs)
+        for op in _reverse_order(between):
+            out_grads = [_sum(grads.get(t)) for t in op.outputs]
+            if all(g is None for g in out_grads) or op in stop_ops:
+                continue
+            opdef = OPS[op.type]
+            if opdef.grad is None:
+                if any(t.dtype.is_floating and t.op in between for t in op.inputs):
+                    if op.type in _NOT_DIFFERENTIABLE:
+                        continue
+                    raise LookupError(hinted(f"No gradient defined for operation '{op.name}' (op type: {op.type})",
+                                             "esta operación no es derivable; si no la necesitas en la derivada, "
+                                             "rodéala con tf.stop_gradient."))
+                continue
+            with graph.name_scope(op.name + "_grad"):
+                in_grads = opdef.grad(op, *out_grads)
+                for t, g in zip(op.inputs, in_grads):
+                    if g is None or t.op not in between and t not in x_set:
+                        continue
+                    g = convert_to_tensor(g)
+                    if t.dtype.is_floating and g.dtype != t.dtype:
+                        from .ops.array_ops import cast
+                        g = cast(g, t.dtype)
+                    grads.setdefault(t, []).append(sum_to_shape_of(g, t))
+        result = []
+        for x in xs:
+            g = _sum(grads.get(x))
+            if g is None and unconnected_gradients == "zero":
+                g = zeros_like(x)
+            result.append(g)
+        return result
+
+
+def _sum(gs):
+    if not gs:
+        return None
+    return gs[0] if len(gs) == 1 else add_n(gs)
+
+
+def _one(y):
+    from .ops.array_ops import constant
+    return constant(1, dtype=y.dtype, name="Const")
+
+
+# Op types whose outputs carry no gradient (integers, booleans, indices, shapes, random draws).
+_NOT_DIFFERENTIABLE = {"ArgMax", "ArgMin", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
+                       "LogicalAnd", "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "Unique",
+                       "FloorDiv", "TruncateDiv", "Where", "IsNan", "IsFinite", "Range", "LinSpace", "Const",
+                       "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle", "Multinomial",
+                       "Placeholder", "VariableV2", "NoOp", "Assign", "AssignAdd", "AssignSub",
+                       "IsVariableInitialized", "Any", "All", "ZerosLike", "OnesLike", "StridedSliceGrad", "SliceGrad",
+                       "TileGrad", "TopKGrad"}
+
+
+def hessians(ys, xs, name="hessians"):
+    """The matrix of second derivatives of sum(ys) for each x (built with gradients of gradients; small x only)."""
+    from .ops.array_ops import reshape, stack, unstack
+    out = []
+    for x in _as_list(xs):
+        x = convert_to_tensor(x) if not hasattr(x, "_variable") else x.value()
+        n = x.shape.num_elements()
+        if n is None:
+            raise ValueError("hessians needs a fully known shape for x")
+        g = reshape(gradients(ys, x)[0], [-1])
+        rows = [reshape(gradients(gi, x)[0], [-1]) for gi in unstack(g, num=n)]
+        out.append(reshape(stack(rows), x.shape.as_list() * 2))
+    return out

@@ -1,0 +1,968 @@
+"""Ops that create tensors and move their elements around: constants, placeholders, shapes, reshape, slicing, concat...
+
+Each op: `@defop(type, infer, grad)` on its NumPy forward, then the public function that builds it.
+"""
+import builtins
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..errors import InvalidArgumentError, hinted
+from ..framework import (Tensor, apply, convert_to_tensor, defop, get_default_graph, is_tensor, make_op,
+                         same_as_input, static_value)
+from ..shapes import TensorShape, as_shape
+
+# ---------------------------------------------------------------------------------------------------------------
+# Constants and placeholders
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _to_array(value, dtype):
+    """A NumPy array for a Python/NumPy value with TensorFlow's dtype rules (no silent float -> int truncation)."""
+    if is_tensor(value):
+        raise TypeError(hinted(
+            f"Expected a Python or NumPy value, got the Tensor {convert_to_tensor(value).name}.",
+            "un tensor no es un valor: para usar su valor ejecútalo con sess.run, o pásalo directamente a la op."))
+    dtype = _dt.infer(value) if dtype is None else _dt.as_dtype(dtype)
+    if dtype is _dt.string:
+        arr = np.array(value, dtype=object)
+        return np.vectorize(lambda s: s.encode() if isinstance(s, str) else s, otypes=[object])(arr) if arr.size else arr
+    try:
+        raw = np.asarray(value)
+    except ValueError:
+        raise TypeError(f"Can't convert non-rectangular Python sequence to Tensor: {value!r}") from None
+    if raw.dtype.kind in "OUS":
+        raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
+    if dtype.is_integer or dtype.is_bool:
+        if raw.dtype.kind == "f" and not np.all(np.mod(raw, 1) == 0):
+            raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
+    if dtype.is_integer and raw.size and raw.dtype.kind in "iuf":
+        info = np.iinfo(dtype.np)
+        if raw.min() < info.min or raw.max() > info.max:
+            raise ValueError(f"Value {value!r} is out of range for dtype {dtype.name}.")
+    return np.asarray(raw, dtype=dtype.np)
+
+
+def _const_infer(inputs, attrs):
+    return [(TensorShape(attrs["value"].shape), attrs["dtype"])]
+
+
+@defop("Const", _const_infer)
+def _const(*, value, dtype):
+    return value
+
+
+def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
+    """A tensor whose value is fixed when the graph is built: `tf.constant([1., 2.])`."""
+    arr = _to_array(value, dtype)
+    if shape is not None:
+        shape = tuple(as_shape(shape).as_list())
+        if arr.size == 1:
+            arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
+        elif arr.size == int(np.prod(shape)) and not verify_shape:
+            arr = arr.reshape(shape)
+        elif arr.shape != shape:
+            raise TypeError(f"Expected Tensor's shape: {shape}, got {arr.shape}.")
+    arr.flags.writeable = False
+    return make_op("Const", [], name, {"value": arr, "dtype": _dt.as_dtype(arr.dtype) if dtype is None
+                                       else _dt.as_dtype(dtype)}).outputs[0]
+
+
+def _placeholder_infer(inputs, attrs):
+    return [(attrs["shape"], attrs["dtype"])]
+
+
+@defop("Placeholder", _placeholder_infer, stateful=True)
+def _placeholder(sess, op, *, dtype, shape):
+    raise InvalidArgumentError(
+        None, op,
+        f"You must feed a value for placeholder tensor '{op.name}' with dtype {dtype.name}"
+        + ("" if shape.dims is None else f" and shape {shape.bracket_str()}"),
+        f"el placeholder '{op.name}' no tiene valor propio: dáselo en la ejecución, "
+        f"sess.run(..., feed_dict={{{op.name.split('/')[-1].lower()}: valor}}).")
+
+
+def placeholder(dtype, shape=None, name=None):
+    """A tensor whose value must be fed at run time: `sess.run(y, feed_dict={x: datos})`."""
+    attrs = {"dtype": _dt.as_dtype(dtype), "shape": TensorShape(shape)}
+    return make_op("Placeholder", [], name or "Placeholder", attrs).outputs[0]
+
+
+def _pwd_infer(inputs, attrs):
+    if not inputs[0].shape.is_compatible_with(attrs["shape"]):
+        raise ValueError(f"The default value has shape {inputs[0].shape} which is incompatible with {attrs['shape']}")
+    return [(attrs["shape"], inputs[0].dtype)]
+
+
+@defop("PlaceholderWithDefault", _pwd_infer, grad=lambda op, g: [g])
+def _placeholder_with_default(x, *, shape):
+    return x
+
+
+def placeholder_with_default(input, shape, name=None):
+    """Like a placeholder, but when nothing is fed it takes the value of `input`."""
+    return apply("PlaceholderWithDefault", [input], name, arg_names=("input",), attrs={"shape": TensorShape(shape)})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Filled tensors
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _shape_arg(shape, what="shape"):
+    """A shape given as a list, a TensorShape or an int32 Tensor -> (Tensor input or None, static TensorShape)."""
+    if is_tensor(shape):
+        t = convert_to_tensor(shape)
+        v = static_value(t)
+        return t, TensorShape(None if v is None else v.tolist()) if t.shape.rank != 1 or v is not None else \
+            TensorShape([None] * t.shape[0] if t.shape[0] is not None else None)
+    dims = as_shape(shape).as_list() if not isinstance(shape, (int, np.integer)) else [int(shape)]
+    if any(d is None for d in dims):
+        raise ValueError(f"Cannot create a tensor of {what} {dims} with unknown dimensions.")
+    return None, TensorShape(dims)
+
+
+def _fill_infer(inputs, attrs):
+    dims, value = inputs
+    v = static_value(dims)
+    if value.shape.rank not in (None, 0):
+        raise ValueError(f"value must be a scalar, got shape {value.shape}")
+    shape = TensorShape(v.tolist()) if v is not None else TensorShape(
+        [None] * dims.shape[0] if dims.shape.rank == 1 and dims.shape[0] is not None else None)
+    return [(shape, value.dtype)]
+
+
+@defop("Fill", _fill_infer, grad=lambda op, g: [None, reduce_sum_all(g)])
+def _fill(dims, value):
+    return np.full(tuple(dims), value, dtype=value.dtype)
+
+
+def fill(dims, value, name=None):
+    """A tensor of shape `dims` whose elements all equal `value`."""
+    return apply("Fill", [dims, value], name, arg_names=("dims", "value"), same_dtype=False)
+
+
+def _filled(shape, dtype, value, name):
+    tensor, static = _shape_arg(shape)
+    dtype = _dt.as_dtype(dtype)
+    if tensor is None:
+        return constant(np.full(static.as_list(), value, dtype=dtype.np), dtype=dtype, name=name)
+    with get_default_graph().name_scope(name) as scope:
+        return fill(tensor, constant(value, dtype=dtype, name="Const"), name=scope)
+
+
+def zeros(shape, dtype=_dt.float32, name=None):
+    """A tensor of zeros."""
+    return _filled(shape, dtype, 0, name or "zeros")
+
+
+def ones(shape, dtype=_dt.float32, name=None):
+    """A tensor of ones."""
+    return _filled(shape, dtype, 1, name or "ones")
+
+
+@defop("ZerosLike", same_as_input, grad=lambda op, g: [None])
+def _zeros_like(x):
+    return np.zeros_like(x)
+
+
+@defop("OnesLike", same_as_input, grad=lambda op, g: [None])
+def _ones_like(x):
+    return np.ones_like(x)
+
+
+def zeros_like(tensor, dtype=None, name=None):
+    t = apply("ZerosLike", [tensor], name, arg_names=("tensor",))
+    return t if dtype is None or _dt.as_dtype(dtype) == t.dtype else cast(t, dtype)
+
+
+def ones_like(tensor, dtype=None, name=None):
+    t = apply("OnesLike", [tensor], name, arg_names=("tensor",))
+    return t if dtype is None or _dt.as_dtype(dtype) == t.dtype else cast(t, dtype)
+
+
+def _range_infer(inputs, attrs):
+    vals = [static_value(t) for t in inputs]
+    if any(v is None for v in vals):
+        return [(TensorShape([None]), inputs[0].dtype)]
+    start, limit, delta = (v.item() for v in vals)
+    if delta == 0:
+        raise ValueError("Requires delta != 0")
+    return [(TensorShape([max(0, int(np.ceil((limit - start) / delta)))]), inputs[0].dtype)]
+
+
+@defop("Range", _range_infer)
+def _range(start, limit, delta):
+    return np.arange(start, limit, delta, dtype=start.dtype)
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 (TensorFlow's name)
+    """Like Python's range: `tf.range(5)` -> [0 1 2 3 4]. int32 unless a float or `dtype` is given."""
+    if limit is None:
+        start, limit = 0, start
+    if dtype is None:
+        kinds = [convert_to_tensor(v).dtype if is_tensor(v) else _dt.infer(v) for v in (start, limit, delta)]
+        dtype = next((k for k in kinds if k.is_floating), kinds[0])
+    return apply("Range", [start, limit, delta], None, name, arg_names=("start", "limit", "delta"), dtype=_dt.as_dtype(dtype))
+
+
+def _linspace_infer(inputs, attrs):
+    n = static_value(inputs[2])
+    return [(TensorShape([None if n is None else int(n)]), inputs[0].dtype)]
+
+
+@defop("LinSpace", _linspace_infer)
+def _linspace(start, stop, num):
+    return np.linspace(start, stop, int(num), dtype=start.dtype)
+
+
+def linspace(start, stop, num, name=None):
+    """`num` evenly spaced values from `start` to `stop` (both included). start and stop must be floats."""
+    start, stop = (convert_to_tensor(v, dtype=None if is_tensor(v) else _dt.float32) for v in (start, stop))
+    return apply("LinSpace", [start, stop, convert_to_tensor(num, dtype=_dt.int32)], name,
+                 arg_names=("start", "stop", "num"), same_dtype=False)
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dt.float32, name=None):
+    """The identity matrix (a constant)."""
+    m = np.eye(num_rows, num_columns, dtype=_dt.as_dtype(dtype).np)
+    if batch_shape is not None:
+        m = np.broadcast_to(m, tuple(batch_shape) + m.shape).copy()
+    return constant(m, dtype=dtype, name=name or "eye")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Identity, casting, shapes
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@defop("Identity", same_as_input, grad=lambda op, g: [g])
+def _identity(x):
+    return x
+
+
+def identity(input, name=None):
+    """The same value, as a new op (useful to give a tensor a name)."""
+    return apply("Identity", [input], name, arg_names=("input",))
+
+
+@defop("StopGradient", same_as_input, grad=lambda op, g: [None])
+def _stop_gradient(x):
+    return x
+
+
+def stop_gradient(input, name=None):
+    """The same value, but gradients do not flow through it."""
+    return apply("StopGradient", [input], name, arg_names=("input",))
+
+
+def _cast_grad(op, g):
+    src = op.inputs[0].dtype
+    return [cast(g, src) if src.is_floating and g.dtype.is_floating else None]
+
+
+@defop("Cast", lambda inputs, attrs: [(inputs[0].shape, attrs["DstT"])], grad=_cast_grad)
+def _cast(x, *, DstT):
+    if DstT.is_integer and x.dtype.kind == "f":
+        x = np.trunc(x)
+    return x.astype(DstT.np)
+
+
+def cast(x, dtype, name=None):
+    """Converts to another dtype: `tf.cast(t, tf.float32)`. Floats become ints by truncation."""
+    return apply("Cast", [x], name, attrs={"DstT": _dt.as_dtype(dtype)})
+
+
+to_float = lambda x, name="ToFloat": cast(x, _dt.float32, name)  # noqa: E731
+to_int32 = lambda x, name="ToInt32": cast(x, _dt.int32, name)  # noqa: E731
+
+
+def _vector_of_rank(inputs, attrs):
+    rank = inputs[0].shape.rank
+    return [(TensorShape([rank]), attrs["out_type"])]
+
+
+@defop("Shape", _vector_of_rank)
+def _shape(x, *, out_type):
+    return np.array(np.shape(x), dtype=out_type.np)
+
+
+def shape(input, name=None, out_type=_dt.int32):
+    """The shape of a tensor at run time (an int32 vector); `t.shape` is the static one."""
+    return apply("Shape", [input], name, arg_names=("input",), attrs={"out_type": _dt.as_dtype(out_type)})
+
+
+@defop("Size", lambda inputs, attrs: [(TensorShape([]), attrs["out_type"])])
+def _size(x, *, out_type):
+    return np.array(np.size(x), dtype=out_type.np)
+
+
+def size(input, name=None, out_type=_dt.int32):
+    return apply("Size", [input], name, arg_names=("input",), attrs={"out_type": _dt.as_dtype(out_type)})
+
+
+@defop("Rank", lambda inputs, attrs: [(TensorShape([]), _dt.int32)])
+def _rank(x):
+    return np.array(np.ndim(x), dtype=np.int32)
+
+
+def rank(input, name=None):
+    return apply("Rank", [input], name, arg_names=("input",))
+
+
+def shape_of(x):
+    """The shape of `x` as a tensor: a constant when it is known statically, else a Shape op (used by gradients)."""
+    if x.shape.is_fully_defined():
+        return constant(np.array(x.shape.as_list(), dtype=np.int32), name="Shape")
+    return shape(x)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reshaping
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _reshape_infer(inputs, attrs):
+    x, shape_t = inputs
+    target = static_value(shape_t)
+    if target is None:
+        n = shape_t.shape[0] if shape_t.shape.rank == 1 else None
+        return [(TensorShape(None if n is None else [None] * n), x.dtype)]
+    target = [int(d) for d in target]
+    if sum(d == -1 for d in target) > 1:
+        raise ValueError(f"Only one input size may be -1, not both in shape {target}")
+    known = x.shape.num_elements()
+    if -1 in target:
+        rest = int(np.prod([d for d in target if d != -1]))
+        if known is not None:
+            if rest == 0 or known % rest:
+                raise ValueError(f"Cannot reshape a tensor with {known} elements to shape {target}: {known} is not "
+                                 f"divisible by {rest}. Input shape: {x.shape.bracket_str()}")
+            target[target.index(-1)] = known // rest
+        else:
+            target[target.index(-1)] = None
+    elif known is not None and known != int(np.prod(target)):
+        raise ValueError(f"Cannot reshape a tensor with {known} elements to shape {target} "
+                         f"({int(np.prod(target))} elements). Input shape: {x.shape.bracket_str()}")
+    return [(TensorShape(target), x.dtype)]
+
+
+@defop("Reshape", _reshape_infer, grad=lambda op, g: [reshape(g, shape_of(op.inputs[0])), None])
+def _reshape(x, shape):
+    return np.reshape(x, shape)
+
+
+def reshape(tensor, shape, name=None):
+    """The same elements in another shape; one dimension may be -1 (computed)."""
+    return apply("Reshape", [tensor, _int_vector(shape, "shape")], name, arg_names=("tensor", "shape"),
+                 same_dtype=False)
+
+
+def _int_vector(v, name):
+    return v if is_tensor(v) else constant(np.asarray(v, dtype=np.int64 if np.max(np.abs(v), initial=0) >= 2**31
+                                                      else np.int32), name=name)
+
+
+def _transpose_infer(inputs, attrs):
+    x = inputs[0]
+    perm = attrs["perm"]
+    if x.shape.rank is None:
+        return [(TensorShape(None), x.dtype)]
+    if perm is None:
+        perm = tuple(reversed(builtins.range(x.shape.rank)))
+    if sorted(perm) != list(builtins.range(x.shape.rank)):
+        raise ValueError(f"perm {list(perm)} is not a permutation of the {x.shape.rank} dimensions of shape "
+                         f"{x.shape.bracket_str()}")
+    return [(TensorShape([x.shape[i] for i in perm]), x.dtype)]
+
+
+@defop("Transpose", _transpose_infer,
+       grad=lambda op, g: [transpose(g, None if op.attrs["perm"] is None else np.argsort(op.attrs["perm"]))])
+def _transpose(x, *, perm):
+    return np.transpose(x, perm)
+
+
+def transpose(a, perm=None, name="transpose"):
+    """Permutes the dimensions (reverses them by default: the matrix transpose)."""
+    perm = None if perm is None else tuple(int(p) for p in (static_value(perm) if is_tensor(perm) else perm))
+    return apply("Transpose", [a], None, name, arg_names=("x",), attrs={"perm": perm})
+
+
+def _norm_axis(axis, rank, what="axis"):
+    if rank is None:
+        if axis < 0:
+            raise ValueError(f"{what} {axis} needs a known rank")
+        return axis
+    if not -rank <= axis < rank:
+        raise ValueError(f"{what} {axis} is out of bounds for a tensor of rank {rank} "
+                         f"(must be in [{-rank}, {rank}))")
+    return axis % rank
+
+
+def _expand_infer(inputs, attrs):
+    x = inputs[0]
+    if x.shape.rank is None:
+        return [(TensorShape(None), x.dtype)]
+    axis = _norm_axis(attrs["axis"], x.shape.rank + 1)
+    dims = list(x.shape.dims)
+    dims.insert(axis, 1)
+    return [(TensorShape(dims), x.dtype)]
+
+
+@defop("ExpandDims", _expand_infer, grad=lambda op, g: [reshape(g, shape_of(op.inputs[0]))])
+def _expand_dims(x, *, axis):
+    return np.expand_dims(x, axis)
+
+
+def expand_dims(input, axis=None, name=None, dim=None):
+    """Inserts a dimension of size 1 at `axis`."""
+    axis = dim if axis is None else axis
+    return apply("ExpandDims", [input], name, arg_names=("input",), attrs={"axis": _static_int(axis, "axis")})
+
+
+def _static_int(v, what):
+    if is_tensor(v):
+        s = static_value(convert_to_tensor(v))
+        if s is None:
+            raise TypeError(f"{what} must be known when the graph is built (a Python int), got {v}")
+        v = s
+    return int(v)
+
+
+def _squeeze_infer(inputs, attrs):
+    x = inputs[0]
+    if x.shape.rank is None:
+        return [(TensorShape(None), x.dtype)]
+    axis = attrs["axis"]
+    if axis is None:
+        if None in x.shape.dims:
+            return [(TensorShape(None), x.dtype)]
+        return [(TensorShape([d for d in x.shape.dims if d != 1]), x.dtype)]
+    axis = [_norm_axis(a, x.shape.rank) for a in axis]
+    for a in axis:
+        if x.shape[a] not in (1, None):
+            raise ValueError(f"Can not squeeze dim[{a}], expected a dimension of 1, got {x.shape[a]} for shape "
+                             f"{x.shape.bracket_str()}")
+    return [(TensorShape([d for i, d in enumerate(x.shape.dims) if i not in axis]), x.dtype)]
+
+
+@defop("Squeeze", _squeeze_infer, grad=lambda op, g: [reshape(g, shape_of(op.inputs[0]))])
+def _squeeze(x, *, axis):
+    return np.squeeze(x, axis)
+
+
+def squeeze(input, axis=None, name=None, squeeze_dims=None):
+    """Removes dimensions of size 1."""
+    axis = squeeze_dims if axis is None else axis
+    axis = None if axis is None else tuple([axis] if isinstance(axis, int) else axis)
+    return apply("Squeeze", [input], name, arg_names=("input",), attrs={"axis": axis})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Joining and splitting
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _concat_infer(inputs, attrs):
+    ranks = {t.shape.rank for t in inputs} - {None}
+    if len(ranks) > 1:
+        raise ValueError("Shape must be the same rank for all inputs of concat, got shapes "
+                         + ", ".join(t.shape.bracket_str() for t in inputs))
+    if not ranks:
+        return [(TensorShape(None), inputs[0].dtype)]
+    rank = ranks.pop()
+    axis = _norm_axis(attrs["axis"], rank)
+    dims = [None] * rank
+    total = 0
+    for t in inputs:
+        if t.shape.rank is None:
+            total = None
+            continue
+        for i, d in enumerate(t.shape.dims):
+            if i == axis:
+                total = None if total is None or d is None else total + d
+            elif d is not None:
+                if dims[i] is not None and dims[i] != d:
+                    raise ValueError(f"Dimension {i} in both shapes must be equal, but are {dims[i]} and {d}. Shapes "
+                                     "are " + " and ".join(t.shape.bracket_str() for t in inputs))
+                dims[i] = d
+    dims[axis] = total
+    return [(TensorShape(dims), inputs[0].dtype)]
+
+
+def _concat_grad(op, g):
+    axis = op.attrs["axis"]
+    return split(g, [_dim_of(x, axis) for x in op.inputs], axis=axis)
+
+
+def _dim_of(x, axis):
+    d = x.shape[axis] if x.shape.rank is not None else None
+    return d if d is not None else shape(x)[axis]
+
+
+@defop("ConcatV2", _concat_infer, grad=_concat_grad)
+def _concat(*values, axis):
+    return np.concatenate(values, axis)
+
+
+def concat(values, axis, name="concat"):
+    """Joins tensors along an existing dimension: `tf.concat([a, b], axis=0)`."""
+    values = list(values)
+    if len(values) == 1:
+        return identity(values[0], name=name)
+    return apply("ConcatV2", values, None, name, arg_names=tuple(f"values_{i}" for i in builtins.range(len(values))),
+                 attrs={"axis": _static_int(axis, "axis")})
+
+
+def _pack_infer(inputs, attrs):
+    shape = inputs[0].shape
+    for t in inputs[1:]:
+        if not shape.is_compatible_with(t.shape):
+            raise ValueError(f"Shapes must be equal rank and compatible to stack, but are {shape.bracket_str()} and "
+                             f"{t.shape.bracket_str()}")
+        shape = shape.merge_with(t.shape)
+    if shape.rank is None:
+        return [(TensorShape(None), inputs[0].dtype)]
+    axis = _norm_axis(attrs["axis"], shape.rank + 1)
+    dims = list(shape.dims)
+    dims.insert(axis, len(inputs))
+    return [(TensorShape(dims), inputs[0].dtype)]
+
+
+@defop("Pack", _pack_infer, grad=lambda op, g: unstack(g, num=len(op.inputs), axis=op.attrs["axis"]))
+def _pack(*values, axis):
+    return np.stack(values, axis)
+
+
+def stack(values, axis=0, name="stack"):
+    """Stacks tensors of the same shape along a new dimension."""
+    values = list(values)
+    return apply("Pack", values, None, name, arg_names=tuple(f"values_{i}" for i in builtins.range(len(values))),
+                 attrs={"axis": int(axis)})
+
+
+def _unpack_infer(inputs, attrs):
+    x = inputs[0]
+    if x.shape.rank is None:
+        return [(TensorShape(None), x.dtype)] * attrs["num"]
+    axis = _norm_axis(attrs["axis"], x.shape.rank)
+    dims = list(x.shape.dims)
+    if dims[axis] is not None and dims[axis] != attrs["num"]:
+        raise ValueError(f"Cannot unstack {dims[axis]} elements into {attrs['num']} tensors")
+    del dims[axis]
+    return [(TensorShape(dims), x.dtype)] * attrs["num"]
+
+
+def _zeros_for_missing(grads, like):
+    return [g if g is not None else zeros_like(t) for g, t in zip(grads, like)]
+
+
+@defop("Unpack", _unpack_infer, grad=lambda op, *gs: [stack(_zeros_for_missing(gs, op.outputs), axis=op.attrs["axis"])])
+def _unpack(x, *, num, axis):
+    return tuple(np.moveaxis(x, axis, 0))
+
+
+def unstack(value, num=None, axis=0, name="unstack"):
+    """Splits a tensor into a list of tensors along `axis` (removing it)."""
+    value = convert_to_tensor(value)
+    if num is None:
+        num = value.shape[axis] if value.shape.rank is not None else None
+        if num is None:
+            raise ValueError(f"Cannot infer argument `num` from shape {value.shape}")
+    out = apply("Unpack", [value], None, name, arg_names=("value",), attrs={"num": int(num), "axis": int(axis)})
+    return out if isinstance(out, list) else [out]
+
+
+def _split_infer(inputs, attrs):
+    x, sizes = inputs[0], attrs["sizes"]
+    if x.shape.rank is None:
+        return [(TensorShape(None), x.dtype)] * len(sizes)
+    axis = _norm_axis(attrs["axis"], x.shape.rank)
+    d = x.shape[axis]
+    static = [s if not is_tensor(s) else None for s in sizes]
+    if d is not None and None not in static and -1 not in static and sum(static) != d:
+        raise ValueError(f"Determined shape must either match input shape along split_dim exactly if fully specified, "
+                         f"or be less than the size of the input along split_dim if not fully specified. Got sizes "
+                         f"{static} for dimension {d} of shape {x.shape.bracket_str()}")
+    outs = []
+    for s in static:
+        dims = list(x.shape.dims)
+        dims[axis] = s if s != -1 else None
+        outs.append((TensorShape(dims), x.dtype))
+    return outs
+
+
+@defop("SplitV", _split_infer, grad=lambda op, *gs: [concat(_zeros_for_missing(gs, op.outputs), op.attrs["axis"]),
+                                                     *[None] * (len(op.inputs) - 1)])
+def _split(x, *dynamic_sizes, sizes, axis):
+    it = iter(dynamic_sizes)
+    sizes = [int(next(it)) if is_tensor(s) else s for s in sizes]
+    if -1 in sizes:
+        sizes[sizes.index(-1)] = x.shape[axis] - (sum(sizes) + 1)
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis))
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Splits into `n` equal parts, or parts of the given sizes, along `axis`."""
+    value = convert_to_tensor(value)
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        d = value.shape[axis] if value.shape.rank is not None else None
+        n = int(num_or_size_splits)
+        if d is None:
+            raise ValueError("split into n parts needs the dimension size known when the graph is built")
+        if d % n:
+            raise ValueError(f"Dimension size must be evenly divisible by {n} but is {d} for shape "
+                             f"{value.shape.bracket_str()} (axis {axis})")
+        sizes = [d // n] * n
+    else:
+        sizes = list(num_or_size_splits)
+    dynamic = [s for s in sizes if is_tensor(s)]
+    out = apply("SplitV", [value, *dynamic], None, name, same_dtype=False,
+                arg_names=("value",) + tuple(f"size_{i}" for i in builtins.range(len(dynamic))),
+                attrs={"sizes": [s if is_tensor(s) else int(s) for s in sizes], "axis": int(axis)})
+    return out if isinstance(out, list) else [out]
+
+
+def _tile_infer(inputs, attrs):
+    x, m = inputs
+    mv = static_value(m)
+    if x.shape.rank is None or mv is None:
+        return [(TensorShape(None if x.shape.rank is None else [None] * x.shape.rank), x.dtype)]
+    if len(mv) != x.shape.rank:
+        raise ValueError(f"Shape must be rank {x.shape.rank} but is rank {len(mv)}: multiples {mv.tolist()} for "
+                         f"shape {x.shape.bracket_str()}")
+    return [(TensorShape([None if d is None else d * int(k) for d, k in zip(x.shape.dims, mv)]), x.dtype)]
+
+
+@defop("TileGrad", lambda inputs, attrs: [(TensorShape(None), inputs[0].dtype)])
+def _tile_grad_forward(g, multiples, x_shape):
+    split_shape = [v for pair in zip(multiples, x_shape) for v in pair]
+    return g.reshape(split_shape).sum(axis=tuple(builtins.range(0, 2 * len(x_shape), 2)))
+
+
+def _tile_grad(op, g):
+    x = op.inputs[0]
+    t = make_op("TileGrad", [g, op.inputs[1], shape_of(x)], "TileGrad").outputs[0]
+    t.set_shape(x.shape)
+    return [t, None]
+
+
+@defop("Tile", _tile_infer, grad=_tile_grad)
+def _tile(x, multiples):
+    return np.tile(x, multiples)
+
+
+def tile(input, multiples, name=None):
+    """Repeats the tensor `multiples[i]` times along dimension i."""
+    return apply("Tile", [input, _int_vector(multiples, "multiples")], name, arg_names=("input", "multiples"),
+                 same_dtype=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Indexing
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _gather_infer(inputs, attrs):
+    params, indices = inputs
+    if not indices.dtype.is_integer:
+        raise TypeError(f"indices must be int32 or int64, got {indices.dtype.name}")
+    if params.shape.rank is None or indices.shape.rank is None:
+        return [(TensorShape(None), params.dtype)]
+    axis = _norm_axis(attrs["axis"], params.shape.rank)
+    dims = params.shape.dims
+    return [(TensorShape(dims[:axis] + indices.shape.dims + dims[axis + 1:]), params.dtype)]
+
+
+def _gather_grad(op, g):
+    params, indices = op.inputs
+    if op.attrs["axis"] != 0:
+        raise NotImplementedError("the gradient of gather is implemented for axis=0")
+    return [unsorted_segment_sum(g, indices, _dim_of(params, 0)), None]
+
+
+@defop("GatherV2", _gather_infer, grad=_gather_grad)
+def _gather(params, indices, *, axis):
+    n = params.shape[axis]
+    if indices.size and (indices.min() < -n or indices.max() >= n):
+        bad = indices[(indices < -n) | (indices >= n)].flat[0]
+        raise IndexError(f"indices = {bad} is not in [0, {n})")
+    return np.take(params, indices, axis=axis)
+
+
+def gather(params, indices, axis=0, name=None):
+    """Picks slices of `params` by index: `tf.gather(x, [0, 2])` takes rows 0 and 2."""
+    return apply("GatherV2", [params, indices], name, arg_names=("params", "indices"), same_dtype=False,
+                 attrs={"axis": _static_int(axis, "axis")})
+
+
+def _segment_infer(inputs, attrs):
+    data, ids, n = inputs
+    nv = static_value(n)
+    if data.shape.rank is None or ids.shape.rank is None:
+        return [(TensorShape(None), data.dtype)]
+    return [(TensorShape([None if nv is None else int(nv)] + list(data.shape.dims[ids.shape.rank:])), data.dtype)]
+
+
+@defop("UnsortedSegmentSum", _segment_infer, grad=lambda op, g: [gather(g, op.inputs[1]), None, None])
+def _unsorted_segment_sum(data, ids, num_segments):
+    out = np.zeros((int(num_segments),) + data.shape[ids.ndim:], dtype=data.dtype)
+    np.add.at(out, ids, data)
+    return out
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    """Sums the rows of `data` that share a segment id: out[segment_ids[i]] += data[i]."""
+    return apply("UnsortedSegmentSum", [data, segment_ids, num_segments], name, same_dtype=False,
+                 arg_names=("data", "segment_ids", "num_segments"))
+
+
+def _slice_infer(inputs, attrs):
+    x, begin, size_t = inputs
+    b, s = static_value(begin), static_value(size_t)
+    if x.shape.rank is None:
+        return [(TensorShape(None), x.dtype)]
+    if s is None or b is None:
+        return [(TensorShape([None] * x.shape.rank), x.dtype)]
+    dims = []
+    for i, (d, bi, si) in enumerate(zip(x.shape.dims, b, s)):
+        si = (d - bi if d is not None else None) if si == -1 else int(si)
+        if d is not None and si is not None and bi + si > d:
+            raise ValueError(f"Expected size[{i}] in [0, {d - bi}], but got {si} (slice of shape {x.shape.bracket_str()}"
+                             f" at begin {b.tolist()})")
+        dims.append(si)
+    return [(TensorShape(dims), x.dtype)]
+
+
+@defop("SliceGrad", lambda inputs, attrs: [(TensorShape(None), inputs[0].dtype)])
+def _slice_grad_forward(g, x_shape, begin):
+    out = np.zeros(x_shape, dtype=g.dtype)
+    out[tuple(slice(b, b + n) for b, n in zip(begin, g.shape))] = g
+    return out
+
+
+def _slice_grad(op, g):
+    x = op.inputs[0]
+    t = make_op("SliceGrad", [g, shape_of(x), op.inputs[1]], "SliceGrad").outputs[0]
+    t.set_shape(x.shape)
+    return [t, None, None]
+
+
+@defop("Slice", _slice_infer, grad=_slice_grad)
+def _slice(x, begin, size):
+    return x[tuple(slice(b, None if n == -1 else b + n) for b, n in zip(begin, size))]
+
+
+def slice(input_, begin, size, name=None):  # noqa: A001 (TensorFlow's name)
+    """The block of `size` elements starting at `begin` (size -1: up to the end)."""
+    return apply("Slice", [input_, _int_vector(begin, "begin"), _int_vector(size, "size")], name, same_dtype=False,
+                 arg_names=("input", "begin", "size"))
+
+
+def _spec_shape(shape, spec):
+    """Static shape of x[spec] for a spec of ints, slices, None and Ellipsis."""
+    if shape.rank is None:
+        return TensorShape(None)
+    dims = list(shape.dims)
+    n_real = sum(1 for s in spec if s is not None and s is not Ellipsis)
+    if Ellipsis in spec:
+        i = spec.index(Ellipsis)
+        spec = spec[:i] + (builtins.slice(None),) * (len(dims) - n_real) + spec[i + 1:]
+    if n_real > len(dims):
+        raise ValueError(f"Index out of range using input dim {len(dims)}: too many indices for a tensor of shape "
+                         f"{shape.bracket_str()}")
+    spec = spec + (builtins.slice(None),) * (len(dims) - n_real)
+    out, axis = [], 0
+    for s in spec:
+        if s is None:
+            out.append(1)
+            continue
+        d = dims[axis]
+        if isinstance(s, builtins.slice):
+            if d is None:
+                out.append(None if (s.start, s.stop) != (None, None) or s.step not in (None, 1, -1) else None)
+            else:
+                out.append(len(builtins.range(*s.indices(d))))
+        elif d is not None and not -d <= s < d:
+            raise ValueError(f"slice index {s} of dimension {axis} out of bounds for shape {shape.bracket_str()}")
+        axis += 1
+    return TensorShape(out)
+
+
+@defop("StridedSliceGrad", lambda inputs, attrs: [(TensorShape(None), inputs[1].dtype)])
+def _strided_slice_grad_forward(x_shape, g, *, spec):
+    out = np.zeros(x_shape, dtype=g.dtype)
+    out[spec] = g
+    return out
+
+
+def _strided_slice_grad(op, g):
+    x = op.inputs[0]
+    t = make_op("StridedSliceGrad", [shape_of(x), g], "StridedSliceGrad", {"spec": op.attrs["spec"]}).outputs[0]
+    t.set_shape(x.shape)
+    return [t]
+
+
+@defop("StridedSlice", lambda inputs, attrs: [(_spec_shape(inputs[0].shape, attrs["spec"]), inputs[0].dtype)],
+       grad=_strided_slice_grad)
+def _strided_slice(x, *, spec):
+    return x[spec]
+
+
+def _getitem(tensor, key):
+    """`t[1:, ::2]`, `t[:, 0]`, `t[..., None]`: NumPy basic indexing, known when the graph is built."""
+    key = key if isinstance(key, tuple) else (key,)
+    spec = []
+    for k in key:
+        if is_tensor(k):
+            v = static_value(convert_to_tensor(k))
+            if v is None:
+                raise TypeError(hinted(f"Only static integers, slices (`:`), ellipsis (`...`) and None are valid "
+                                       f"indices, got the tensor {convert_to_tensor(k).name}",
+                                       "para elegir elementos con un tensor de índices usa tf.gather(t, indices)."))
+            k = int(v)
+        if isinstance(k, builtins.slice):
+            k = builtins.slice(*(None if p is None else _static_int(p, "slice bound") for p in (k.start, k.stop, k.step)))
+        elif isinstance(k, (bool, np.bool_)) or not (k is None or k is Ellipsis or isinstance(k, (int, np.integer))):
+            raise TypeError(hinted(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
+                                   f"int32/int64 tensors are valid indices, got {k!r}",
+                                   "para elegir varios elementos por índice usa tf.gather; para máscaras, tf.boolean_mask."))
+        elif k is not None and k is not Ellipsis:
+            k = int(k)
+        spec.append(k)
+    return apply("StridedSlice", [tensor], None, "strided_slice", arg_names=("input",), attrs={"spec": tuple(spec)})
+
+
+Tensor.__getitem__ = _getitem
+newaxis = None
+
+
+def _one_hot_infer(inputs, attrs):
+    idx = inputs[0]
+    if idx.shape.rank is None:
+        return [(TensorShape(None), attrs["dtype"])]
+    dims = list(idx.shape.dims)
+    axis = attrs["axis"]
+    dims.insert(len(dims) if axis == -1 else axis, attrs["depth"])
+    return [(TensorShape(dims), attrs["dtype"])]
+
+
+@defop("OneHot", _one_hot_infer)
+def _one_hot(indices, *, depth, on_value, off_value, axis, dtype):
+    eye = np.where(np.eye(depth, dtype=bool), on_value, off_value).astype(dtype.np)
+    valid = (indices >= 0) & (indices < depth)
+    out = eye[np.where(valid, indices, 0)] * valid[..., None] + np.where(valid[..., None], 0, off_value).astype(dtype.np)
+    return out if axis == -1 else np.moveaxis(out, -1, axis)
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """Each index becomes a vector of `depth` zeros with a 1 at that index (out-of-range indices: all zeros)."""
+    dtype = _dt.as_dtype(dtype) if dtype is not None else (
+        _dt.infer(on_value) if on_value is not None else _dt.float32)
+    indices = convert_to_tensor(indices)
+    if not indices.dtype.is_integer:
+        raise TypeError(f"indices of one_hot must be integers, got {indices.dtype.name}")
+    return apply("OneHot", [indices], name, arg_names=("indices",), same_dtype=False,
+                 attrs={"depth": _static_int(depth, "depth"), "on_value": 1 if on_value is None else on_value,
+                        "off_value": 0 if off_value is None else off_value, "axis": -1 if axis is None else axis,
+                        "dtype": dtype})
+
+
+@defop("Unique", lambda inputs, attrs: [(TensorShape([None]), inputs[0].dtype),
+                                        (TensorShape([inputs[0].shape[0]]), attrs["out_idx"])])
+def _unique(x, *, out_idx):
+    values, first, inverse = np.unique(x, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # TensorFlow keeps the order of first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return values[order], rank[inverse.ravel()].astype(out_idx.np)
+
+
+def unique(x, out_idx=_dt.int32, name=None):
+    """(y, idx): the distinct values in order of appearance, and for each element its position in y."""
+    x = convert_to_tensor(x)
+    if x.shape.rank not in (None, 1):
+        raise ValueError(f"unique expects a 1-D tensor, got shape {x.shape.bracket_str()}")
+    return tuple(apply("Unique", [x], name, attrs={"out_idx": _dt.as_dtype(out_idx)}))
+
+
+def _diag_infer(inputs, attrs):
+    s = inputs[0].shape
+    return [(TensorShape(None if s.rank is None else list(s.dims) * 2), inputs[0].dtype)]
+
+
+def _diag_part_infer(inputs, attrs):
+    s = inputs[0].shape
+    return [(TensorShape(None if s.rank is None else list(s.dims[:s.rank // 2])), inputs[0].dtype)]
+
+
+@defop("Diag", _diag_infer, grad=lambda op, g: [diag_part(g)])
+def _diag(x):
+    return np.diag(x.ravel()).reshape(x.shape * 2)
+
+
+@defop("DiagPart", _diag_part_infer, grad=lambda op, g: [diag(g)])
+def _diag_part(x):
+    n = x.ndim // 2
+    size = int(np.prod(x.shape[:n]))
+    return np.diagonal(x.reshape(size, size)).reshape(x.shape[:n])
+
+
+def diag(diagonal, name=None):
+    """A matrix (or tensor) with `diagonal` on its diagonal and zeros elsewhere."""
+    return apply("Diag", [diagonal], name, arg_names=("diagonal",))
+
+
+def diag_part(input, name=None):
+    return apply("DiagPart", [input], name, arg_names=("input",))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Broadcasting helpers (also the central place where gradients undo broadcasting)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _target_shape(inputs, attrs):
+    v = static_value(inputs[1])
+    n = inputs[1].shape[0] if inputs[1].shape.rank == 1 else None
+    return [(TensorShape(v.tolist()) if v is not None else TensorShape(None if n is None else [None] * n),
+             inputs[0].dtype)]
+
+
+def sum_to(x, shape):
+    """Sums `x` over the dimensions that broadcasting added or stretched, so that it has `shape`."""
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    axes = tuple(builtins.range(lead)) + tuple(lead + i for i, d in enumerate(shape) if d == 1 and x.shape[lead + i] != 1)
+    return np.sum(x, axis=axes, keepdims=True).reshape(shape)
+
+
+@defop("SumTo", _target_shape, grad=lambda op, g: [broadcast_to(g, shape_of(op.inputs[0])), None])
+def _sum_to(x, shape):
+    return sum_to(x, shape)
+
+
+@defop("BroadcastTo", _target_shape, grad=lambda op, g: [sum_to_shape_of(g, op.inputs[0]), None])
+def _broadcast_to(x, shape):
+    return np.broadcast_to(x, tuple(shape))
+
+
+def broadcast_to(input, shape, name=None):
+    return apply("BroadcastTo", [input, _int_vector(shape, "shape")], name, arg_names=("input", "shape"),
+                 same_dtype=False)
+
+
+def sum_to_shape_of(g, x):
+    """The gradient `g` reduced to the shape of `x` (the one place where broadcasting is undone)."""
+    if g.shape.is_fully_defined() and g.shape == x.shape:
+        return g
+    t = apply("SumTo", [g, shape_of(x)], None, "SumTo", arg_names=("x", "shape"), same_dtype=False)
+    t.set_shape(x.shape)
+    return t
+
+
+def reduce_sum_all(x):
+    from .math_ops import reduce_sum
+    return reduce_sum(x)

@@ -1,0 +1,684 @@
+"""Arithmetic, element-wise functions, comparisons, reductions and linear algebra, with Tensor's operators.
+
+Binary ops broadcast like NumPy. Their gradients are written for the broadcast shape: `engine.gradients` sums
+them back to each input's shape in one central place (`sum_to_shape_of`), so no op below deals with broadcasting.
+"""
+import numpy as np
+
+from .. import dtypes as _dt
+from ..framework import (Tensor, apply, broadcasting, comparison, convert_to_tensor, defop, is_tensor,
+                         same_as_input, static_value)
+from ..shapes import TensorShape
+from .array_ops import broadcast_to, cast, expand_dims, reshape, shape_of, size, transpose, zeros_like
+from .array_ops import _norm_axis, _static_int
+
+# ---------------------------------------------------------------------------------------------------------------
+# dtype checks shared by the ops below
+# ---------------------------------------------------------------------------------------------------------------
+
+_FLOATS = "bfloat16, float16, float32, float64, complex64, complex128"
+
+
+def _require(kind, allowed_text):
+    """An infer function accepting only dtypes of `kind` (e.g. floats for sqrt), with TensorFlow's TypeError."""
+    def infer(inputs, attrs):
+        for t in inputs:
+            ok = {"float": t.dtype.is_floating, "number": t.dtype.is_floating or t.dtype.is_integer,
+                  "bool": t.dtype.is_bool}[kind]
+            if not ok:
+                raise TypeError(f"Value passed to parameter 'x' has DataType {t.dtype.name} not in list of allowed "
+                                f"values: {allowed_text}" + (
+                                    "\n\nPista: esta función necesita números reales: convierte antes con "
+                                    "tf.cast(x, tf.float32) o escribe los valores con punto decimal (2.0)."
+                                    if kind == "float" else ""))
+        return (broadcasting if len(inputs) > 1 else same_as_input)(inputs, attrs)
+    return infer
+
+
+float_unary = _require("float", _FLOATS)
+float_binary = _require("float", _FLOATS)
+numeric = _require("number", "float16, float32, float64, int8, int16, int32, int64, uint8")
+logical = _require("bool", "bool")
+
+# ---------------------------------------------------------------------------------------------------------------
+# Binary arithmetic
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@defop("AddV2", numeric, grad=lambda op, g: [g, g])
+def _add(x, y):
+    return np.add(x, y)
+
+
+@defop("Sub", numeric, grad=lambda op, g: [g, -g])
+def _sub(x, y):
+    return np.subtract(x, y)
+
+
+@defop("Mul", numeric, grad=lambda op, g: [g * op.inputs[1], op.inputs[0] * g])
+def _mul(x, y):
+    return np.multiply(x, y)
+
+
+@defop("RealDiv", float_binary,
+       grad=lambda op, g: [g / op.inputs[1], -g * op.inputs[0] / square(op.inputs[1])])
+def _real_div(x, y):
+    return np.true_divide(x, y)
+
+
+@defop("FloorDiv", numeric)
+def _floor_div(x, y):
+    return _int_division(np.floor_divide, x, y)
+
+
+@defop("TruncateDiv", numeric)
+def _truncate_div(x, y):
+    return _int_division(lambda a, b: np.trunc(np.true_divide(a, b)).astype(a.dtype), x, y)
+
+
+@defop("FloorMod", numeric, grad=lambda op, g: [g, -g * floordiv(op.inputs[0], op.inputs[1])])
+def _floor_mod(x, y):
+    return _int_division(np.mod, x, y)
+
+
+def _int_division(fn, x, y):
+    if x.dtype.kind in "iu" and np.any(np.asarray(y) == 0):
+        raise ZeroDivisionError("Integer division by zero")
+    return fn(x, y)
+
+
+def _pow_grad(op, g):
+    x, y = op.inputs
+    z = op.outputs[0]
+    gx = g * y * pow(x, y - 1)
+    if not x.dtype.is_floating:
+        return [gx, None]
+    safe_log = where(x > 0, log(where(x > 0, x, ones_like_(x))), zeros_like(x))
+    return [gx, g * z * safe_log]
+
+
+@defop("Pow", numeric, grad=_pow_grad)
+def _pow(x, y):
+    if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
+        raise ValueError("Integers to negative integer powers are not allowed")
+    return np.power(x, y)
+
+
+@defop("Maximum", numeric, grad=lambda op, g: _select_grad(op.inputs[0] >= op.inputs[1], g))
+def _maximum(x, y):
+    return np.maximum(x, y)
+
+
+@defop("Minimum", numeric, grad=lambda op, g: _select_grad(op.inputs[0] <= op.inputs[1], g))
+def _minimum(x, y):
+    return np.minimum(x, y)
+
+
+@defop("SquaredDifference", numeric,
+       grad=lambda op, g: [2 * g * (op.inputs[0] - op.inputs[1]), -2 * g * (op.inputs[0] - op.inputs[1])])
+def _squared_difference(x, y):
+    return np.square(x - y)
+
+
+def _select_grad(mask, g):
+    z = zeros_like(g)
+    return [where(mask, g, z), where(mask, z, g)]
+
+
+def add(x, y, name=None):
+    """x + y, element-wise with broadcasting."""
+    return apply("AddV2", [x, y], name, "Add")
+
+
+def subtract(x, y, name=None):
+    return apply("Sub", [x, y], name, "Sub")
+
+
+def multiply(x, y, name=None):
+    """x * y element-wise (not the matrix product: that is tf.matmul)."""
+    return apply("Mul", [x, y], name, "Mul")
+
+
+def truediv(x, y, name=None):
+    """x / y. Integers are converted to floating point first (int32 -> float64), as in Python 3."""
+    with _scope(name, "truediv", [x, y]) as scope:
+        x, y = _same(x, y, "RealDiv")
+        if not x.dtype.is_floating:
+            target = _dt.float64 if x.dtype in (_dt.int32, _dt.int64) else _dt.float32
+            x, y = cast(x, target), cast(y, target)
+        return apply("RealDiv", [x, y], scope)
+
+
+divide = truediv
+
+
+def realdiv(x, y, name=None):
+    return apply("RealDiv", [x, y], name, "RealDiv")
+
+
+def floordiv(x, y, name=None):
+    """x // y (rounds down)."""
+    return apply("FloorDiv", [x, y], name, "floordiv")
+
+
+floor_div = floordiv
+
+
+def div(x, y, name=None):
+    """TensorFlow 1's `tf.div`: floor division for integers, true division for floats."""
+    with _scope(name, "div", [x, y]) as scope:
+        x, y = _same(x, y, "Div")
+        return apply("RealDiv" if x.dtype.is_floating else "FloorDiv", [x, y], scope)
+
+
+def truncatediv(x, y, name=None):
+    return apply("TruncateDiv", [x, y], name, "TruncateDiv")
+
+
+def mod(x, y, name=None):
+    """x % y (sign of the divisor, like Python)."""
+    return apply("FloorMod", [x, y], name, "FloorMod")
+
+
+floormod = mod
+
+
+def pow(x, y, name=None):  # noqa: A001 (TensorFlow's name)
+    """x ** y element-wise."""
+    return apply("Pow", [x, y], name, "Pow")
+
+
+def maximum(x, y, name=None):
+    return apply("Maximum", [x, y], name, "Maximum")
+
+
+def minimum(x, y, name=None):
+    return apply("Minimum", [x, y], name, "Minimum")
+
+
+def squared_difference(x, y, name=None):
+    return apply("SquaredDifference", [x, y], name, "SquaredDifference")
+
+
+def _scope(name, default, values):
+    from ..framework import _graph_of
+    return _graph_of(values).name_scope(name if name is not None else default)
+
+
+def _same(x, y, op_type):
+    from ..framework import convert_inputs
+    return convert_inputs([x, y], ("x", "y"), op_type)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Unary element-wise functions
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _unary(type, fn, grad, infer=float_unary, doc=None, api_name=None):
+    """Defines a unary op and returns its public function (e.g. `tf.exp`)."""
+    defop(type, infer, grad)(fn)
+
+    def public(x, name=None):
+        return apply(type, [x], name, arg_names=("x",))
+    public.__name__ = api_name or type.lower()
+    public.__doc__ = doc
+    return public
+
+
+y_of = lambda op: op.outputs[0]  # noqa: E731  (the op's own result, reused by its gradient)
+
+negative = _unary("Neg", np.negative, lambda op, g: [-g], numeric, "-x")
+abs = _unary("Abs", np.abs, lambda op, g: [g * sign(op.inputs[0])], numeric, "|x|")  # noqa: A001
+sign = _unary("Sign", np.sign, lambda op, g: [zeros_like(op.inputs[0])], numeric, "-1, 0 or 1")
+square = _unary("Square", np.square, lambda op, g: [g * (2 * op.inputs[0])], numeric, "x * x")
+sqrt = _unary("Sqrt", np.sqrt, lambda op, g: [g * 0.5 / y_of(op)], doc="square root")
+rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda op, g: [g * -0.5 * y_of(op) ** 3], doc="1 / sqrt(x)")
+exp = _unary("Exp", np.exp, lambda op, g: [g * y_of(op)], doc="e ** x")
+log = _unary("Log", np.log, lambda op, g: [g / op.inputs[0]], doc="natural logarithm")
+log1p = _unary("Log1p", np.log1p, lambda op, g: [g / (1 + op.inputs[0])], doc="log(1 + x)")
+sin = _unary("Sin", np.sin, lambda op, g: [g * cos(op.inputs[0])])
+cos = _unary("Cos", np.cos, lambda op, g: [-g * sin(op.inputs[0])])
+tan = _unary("Tan", np.tan, lambda op, g: [g * (1 + square(y_of(op)))])
+tanh = _unary("Tanh", np.tanh, lambda op, g: [g * (1 - square(y_of(op)))], doc="hyperbolic tangent")
+sigmoid = _unary("Sigmoid", lambda x: (np.tanh(x * 0.5) * 0.5 + 0.5).astype(x.dtype),
+                 lambda op, g: [g * y_of(op) * (1 - y_of(op))], doc="1 / (1 + exp(-x))")
+reciprocal = _unary("Reciprocal", np.reciprocal, lambda op, g: [-g * square(y_of(op))], doc="1 / x")
+round = _unary("Round", np.round, lambda op, g: [None], numeric, "rounds half to even")  # noqa: A001
+floor = _unary("Floor", np.floor, lambda op, g: [None])
+ceil = _unary("Ceil", np.ceil, lambda op, g: [None])
+logical_not = _unary("LogicalNot", np.logical_not, None, logical, api_name="logical_not")
+is_nan = _unary("IsNan", np.isnan, None, lambda i, a: [(float_unary(i, a)[0][0], _dt.bool)], api_name="is_nan")
+is_finite = _unary("IsFinite", np.isfinite, None, lambda i, a: [(float_unary(i, a)[0][0], _dt.bool)],
+                   api_name="is_finite")
+
+
+def ones_like_(x):
+    from .array_ops import ones_like
+    return ones_like(x)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Comparisons and logic
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _comparison(type, fn, api_name):
+    defop(type, comparison)(fn)
+
+    def public(x, y, name=None):
+        return apply(type, [x, y], name, type)
+    public.__name__ = api_name
+    return public
+
+
+equal = _comparison("Equal", np.equal, "equal")
+not_equal = _comparison("NotEqual", np.not_equal, "not_equal")
+less = _comparison("Less", np.less, "less")
+less_equal = _comparison("LessEqual", np.less_equal, "less_equal")
+greater = _comparison("Greater", np.greater, "greater")
+greater_equal = _comparison("GreaterEqual", np.greater_equal, "greater_equal")
+
+
+@defop("LogicalAnd", logical)
+def _logical_and(x, y):
+    return np.logical_and(x, y)
+
+
+@defop("LogicalOr", logical)
+def _logical_or(x, y):
+    return np.logical_or(x, y)
+
+
+def logical_and(x, y, name=None):
+    return apply("LogicalAnd", [x, y], name, "LogicalAnd")
+
+
+def logical_or(x, y, name=None):
+    return apply("LogicalOr", [x, y], name, "LogicalOr")
+
+
+def logical_xor(x, y, name="LogicalXor"):
+    with _scope(None, name, [x, y]):
+        return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
+
+
+def _select_infer(inputs, attrs):
+    c, x, y = inputs
+    if not c.dtype.is_bool:
+        raise TypeError(f"condition of where must be bool, got {c.dtype.name}")
+    if x.dtype != y.dtype:
+        raise TypeError(f"x and y of where must have the same dtype, got {x.dtype.name} and {y.dtype.name}")
+    return [(broadcasting([c, x, y], attrs)[0][0], x.dtype)]
+
+
+@defop("SelectV2", _select_infer, grad=lambda op, g: [None, *_select_grad(op.inputs[0], g)])
+def _select(c, x, y):
+    return np.where(c, x, y)
+
+
+@defop("Where", lambda inputs, attrs: [(TensorShape([None, inputs[0].shape.rank]), _dt.int64)])
+def _where_indices(c):
+    return np.argwhere(c).astype(np.int64)
+
+
+def where(condition, x=None, y=None, name=None):
+    """where(c, x, y): x where c is True, else y (broadcasting). where(c): the coordinates of the True elements."""
+    if x is None and y is None:
+        return apply("Where", [condition], name, arg_names=("condition",), same_dtype=False)
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    with _scope(name, "Select", [condition, x, y]) as scope:
+        c = convert_to_tensor(condition, name="condition")
+        from ..framework import convert_inputs
+        x, y = convert_inputs([x, y], ("x", "y"), "SelectV2")
+        return apply("SelectV2", [c, x, y], scope, same_dtype=False, arg_names=("condition", "x", "y"))
+
+
+where_v2 = where
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reductions
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _reduce_infer_of(kind):
+    def infer(inputs, attrs):
+        x = inputs[0]
+        if kind == "bool" and not x.dtype.is_bool:
+            raise TypeError(f"reduce_any/reduce_all need a bool tensor, got {x.dtype.name}")
+        if kind == "number" and x.dtype.is_bool:
+            raise TypeError("Value passed to parameter 'input' has DataType bool not in list of allowed values")
+        axis, keep = attrs["axis"], attrs["keepdims"]
+        if x.shape.rank is None:
+            return [(TensorShape(None), x.dtype)]
+        axes = set(range(x.shape.rank)) if axis is None else {_norm_axis(a, x.shape.rank) for a in axis}
+        dims = [1 if i in axes else d for i, d in enumerate(x.shape.dims)] if keep else \
+            [d for i, d in enumerate(x.shape.dims) if i not in axes]
+        return [(TensorShape(dims), x.dtype)]
+    return infer
+
+
+def _keep_reduced_dims(g, op):
+    """Gradient helper: the reduced gradient `g` with size-1 dimensions put back where the input was reduced."""
+    axis, x = op.attrs["axis"], op.inputs[0]
+    if op.attrs["keepdims"] or axis is None:
+        return g
+    rank = x.shape.rank
+    for a in sorted(_norm_axis(a, rank) for a in axis):
+        g = expand_dims(g, a)
+    return g
+
+
+def _sum_grad(op, g):
+    return [broadcast_to(_keep_reduced_dims(g, op), shape_of(op.inputs[0]))]
+
+
+def _mean_grad(op, g):
+    x, y = op.inputs[0], op.outputs[0]
+    n, m = x.shape.num_elements(), y.shape.num_elements()
+    count = (n // max(m, 1)) if n is not None and m is not None else cast(size(x) // size(y), x.dtype)
+    return [_sum_grad(op, g)[0] / count]
+
+
+def _extreme_grad(op, g):
+    x, y = op.inputs[0], op.outputs[0]
+    y = _keep_reduced_dims(y, op)
+    hits = cast(equal(x, y), g.dtype)
+    count = reduce_sum(hits, op.attrs["axis"], keepdims=True)
+    return [broadcast_to(_keep_reduced_dims(g, op), shape_of(x)) * hits / count]
+
+
+def _prod_grad(op, g):
+    x, y = op.inputs[0], op.outputs[0]
+    return [broadcast_to(_keep_reduced_dims(g * y, op), shape_of(x)) / x]
+
+
+def _def_reduction(type, fn, grad, kind="number", default_name=None):
+    defop(type, _reduce_infer_of(kind), grad)(fn)
+
+    def public(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+        axis = reduction_indices if axis is None else axis
+        if is_tensor(axis):
+            v = static_value(convert_to_tensor(axis))
+            if v is None:
+                raise TypeError("axis must be known when the graph is built (a Python int or list)")
+            axis = v.tolist()
+        axis = None if axis is None else tuple(int(a) for a in np.atleast_1d(axis))
+        keep = bool(keepdims if keepdims is not None else (keep_dims or False))
+        return apply(type, [input_tensor], name, default_name or type, arg_names=("input",),
+                     attrs={"axis": axis, "keepdims": keep})
+    return public
+
+
+reduce_sum = _def_reduction("Sum", lambda x, *, axis, keepdims: np.sum(x, axis, dtype=x.dtype, keepdims=keepdims),
+                            _sum_grad)
+reduce_mean = _def_reduction("Mean", lambda x, *, axis, keepdims: _mean(x, axis, keepdims), _mean_grad)
+reduce_max = _def_reduction("Max", lambda x, *, axis, keepdims: np.max(x, axis, keepdims=keepdims), _extreme_grad)
+reduce_min = _def_reduction("Min", lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims), _extreme_grad)
+reduce_prod = _def_reduction("Prod", lambda x, *, axis, keepdims: np.prod(x, axis, dtype=x.dtype, keepdims=keepdims),
+                             _prod_grad)
+reduce_any = _def_reduction("Any", lambda x, *, axis, keepdims: np.any(x, axis, keepdims=keepdims), None, "bool")
+reduce_all = _def_reduction("All", lambda x, *, axis, keepdims: np.all(x, axis, keepdims=keepdims), None, "bool")
+
+
+def _mean(x, axis, keepdims):
+    if x.dtype.kind in "iu":  # TensorFlow: integer mean is integer division
+        s = np.sum(x, axis, dtype=np.int64, keepdims=keepdims)
+        return (np.trunc(s / (x.size // max(np.size(s), 1)))).astype(x.dtype)
+    return np.mean(x, axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """log(sum(exp(x))), computed stably."""
+    with _scope(name, "ReduceLogSumExp", [input_tensor]):
+        x = convert_to_tensor(input_tensor)
+        m = stop_gradient_(reduce_max(x, axis, keepdims=True))
+        out = log(reduce_sum(exp(x - m), axis, keepdims=True)) + m
+        return out if keepdims else _drop_axes(out, axis, x.shape.rank)
+
+
+def stop_gradient_(x):
+    from .array_ops import stop_gradient
+    return stop_gradient(x)
+
+
+def _drop_axes(t, axis, rank):
+    from .array_ops import squeeze
+    return squeeze(t, None if axis is None else [a % rank for a in np.atleast_1d(axis)]) if axis is not None \
+        else reshape(t, [])
+
+
+def _argminmax_infer(inputs, attrs):
+    x = inputs[0]
+    if x.shape.rank is None:
+        return [(TensorShape(None), attrs["output_type"])]
+    axis = _norm_axis(attrs["axis"], x.shape.rank)
+    return [(TensorShape([d for i, d in enumerate(x.shape.dims) if i != axis]), attrs["output_type"])]
+
+
+@defop("ArgMax", _argminmax_infer)
+def _argmax(x, *, axis, output_type):
+    return np.argmax(x, axis).astype(output_type.np)
+
+
+@defop("ArgMin", _argminmax_infer)
+def _argmin(x, *, axis, output_type):
+    return np.argmin(x, axis).astype(output_type.np)
+
+
+def argmax(input, axis=None, name=None, dimension=None, output_type=_dt.int64):
+    """The index of the largest value along `axis` (int64)."""
+    axis = dimension if axis is None else axis
+    return apply("ArgMax", [input], name, arg_names=("input",),
+                 attrs={"axis": 0 if axis is None else _static_int(axis, "axis"), "output_type": _dt.as_dtype(output_type)})
+
+
+def argmin(input, axis=None, name=None, dimension=None, output_type=_dt.int64):
+    axis = dimension if axis is None else axis
+    return apply("ArgMin", [input], name, arg_names=("input",),
+                 attrs={"axis": 0 if axis is None else _static_int(axis, "axis"), "output_type": _dt.as_dtype(output_type)})
+
+
+arg_max, arg_min = argmax, argmin
+
+
+@defop("AddN", lambda inputs, attrs: broadcasting(inputs, attrs), grad=lambda op, g: [g] * len(op.inputs))
+def _add_n(*xs):
+    out = xs[0]
+    for x in xs[1:]:
+        out = out + x
+    return out
+
+
+def add_n(inputs, name=None):
+    """The element-wise sum of a list of tensors of the same shape."""
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError("inputs must be a list of at least one Tensor with the same dtype and shape")
+    for t in inputs[1:]:
+        if is_tensor(t) and is_tensor(inputs[0]) and not convert_to_tensor(t).shape.is_compatible_with(
+                convert_to_tensor(inputs[0]).shape):
+            raise ValueError(f"All inputs of add_n must have the same shape, got {convert_to_tensor(inputs[0]).shape} "
+                             f"and {convert_to_tensor(t).shape}")
+    return apply("AddN", inputs, name, "AddN", arg_names=tuple(f"inputs_{i}" for i in range(len(inputs))))
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """Limits every value to [clip_value_min, clip_value_max]."""
+    with _scope(name, "clip_by_value", [t]):
+        return maximum(minimum(t, clip_value_max), clip_value_min)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Linear algebra
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _matmul_infer(inputs, attrs):
+    a, b = inputs
+    if a.dtype.is_bool:
+        raise TypeError("MatMul does not support bool tensors")
+    if a.shape.rank is None or b.shape.rank is None:
+        return [(TensorShape(None), a.dtype)]
+    if a.shape.rank < 2 or b.shape.rank < 2:
+        raise ValueError(f"Shape must be rank 2 but is rank {min(a.shape.rank, b.shape.rank)} for 'MatMul' with input "
+                         f"shapes: {a.shape.bracket_str()}, {b.shape.bracket_str()}"
+                         "\n\nPista: tf.matmul multiplica matrices (2 dimensiones); para un vector usa "
+                         "tf.reshape(v, [-1, 1]) o tf.multiply para el producto elemento a elemento.")
+    m, k = a.shape[-2:] if not attrs["transpose_a"] else a.shape[-2:][::-1]
+    k2, n = b.shape[-2:] if not attrs["transpose_b"] else b.shape[-2:][::-1]
+    if k is not None and k2 is not None and k != k2:
+        raise ValueError(f"Dimensions must be equal, but are {k} and {k2} for 'MatMul' with input shapes: "
+                         f"{a.shape.bracket_str()}, {b.shape.bracket_str()}"
+                         f"\n\nPista: en A @ B el número de columnas de A ({k}) debe ser igual al número de filas "
+                         f"de B ({k2}); ¿falta transponer alguna (transpose_b=True)?")
+    from ..framework import broadcast_shape
+    batch = broadcast_shape(a.shape[:-2], b.shape[:-2])
+    return [(batch.concatenate([m, n]), a.dtype)]
+
+
+def _matmul_grad(op, g):
+    a, b = op.inputs
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    if not ta and not tb:
+        return [matmul(g, b, transpose_b=True), matmul(a, g, transpose_a=True)]
+    if not ta and tb:
+        return [matmul(g, b), matmul(g, a, transpose_a=True)]
+    if ta and not tb:
+        return [matmul(b, g, transpose_b=True), matmul(a, g)]
+    return [matmul(b, g, transpose_a=True, transpose_b=True), matmul(g, a, transpose_a=True, transpose_b=True)]
+
+
+@defop("MatMul", _matmul_infer, grad=_matmul_grad)
+def _matmul(a, b, *, transpose_a, transpose_b):
+    return np.matmul(np.swapaxes(a, -1, -2) if transpose_a else a, np.swapaxes(b, -1, -2) if transpose_b else b)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+    """The matrix product a @ b (batched over leading dimensions)."""
+    return apply("MatMul", [a, b], name, "MatMul", arg_names=("a", "b"),
+                 attrs={"transpose_a": bool(transpose_a), "transpose_b": bool(transpose_b)})
+
+
+def tensordot(a, b, axes, name=None):
+    """Sums products over the given axes (built from transpose, reshape and matmul, like TensorFlow)."""
+    with _scope(name, "Tensordot", [a, b]):
+        a, b = _same(a, b, "Tensordot")
+        if not (a.shape.is_fully_defined() and b.shape.is_fully_defined()):
+            raise ValueError("tensordot needs fully known shapes when the graph is built")
+        ra, rb = a.shape.rank, b.shape.rank
+        if isinstance(axes, (int, np.integer)):
+            a_axes, b_axes = list(range(ra - axes, ra)), list(range(axes))
+        else:
+            a_axes, b_axes = ([a_ax] if isinstance(a_ax, int) else list(a_ax) for a_ax in axes)
+        a_axes, b_axes = [x % ra for x in a_axes], [x % rb for x in b_axes]
+        for i, j in zip(a_axes, b_axes):
+            if a.shape[i] != b.shape[j]:
+                raise ValueError(f"tensordot: dimension {i} of a ({a.shape[i]}) and dimension {j} of b ({b.shape[j]}) "
+                                 f"differ; shapes {a.shape.bracket_str()} and {b.shape.bracket_str()}")
+        free_a = [i for i in range(ra) if i not in a_axes]
+        free_b = [i for i in range(rb) if i not in b_axes]
+        size = lambda t, ax: int(np.prod([t.shape[i] for i in ax]))  # noqa: E731
+        a2 = reshape(transpose(a, free_a + a_axes), [size(a, free_a), size(a, a_axes)])
+        b2 = reshape(transpose(b, b_axes + free_b), [size(b, b_axes), size(b, free_b)])
+        return reshape(matmul(a2, b2), [a.shape[i] for i in free_a] + [b.shape[i] for i in free_b])
+
+
+@defop("Cross", lambda inputs, attrs: broadcasting(inputs, attrs),
+       grad=lambda op, g: [cross(op.inputs[1], g), cross(g, op.inputs[0])])
+def _cross(a, b):
+    return np.cross(a, b)
+
+
+def cross(a, b, name=None):
+    """The cross product of 3-vectors (along the last dimension)."""
+    return apply("Cross", [a, b], name, arg_names=("a", "b"))
+
+
+def _square_matrix(inputs, attrs, drop_last_two):
+    x = inputs[0]
+    if not x.dtype.is_floating:
+        raise TypeError(f"Value passed to parameter 'input' has DataType {x.dtype.name} not in list of allowed "
+                        f"values: {_FLOATS}")
+    if x.shape.rank is not None:
+        if x.shape.rank < 2 or (None not in x.shape.dims[-2:] and x.shape[-1] != x.shape[-2]):
+            raise ValueError(f"Input must be a square matrix (or a batch of them), got shape {x.shape.bracket_str()}")
+        return [(x.shape[:-2] if drop_last_two else x.shape, x.dtype)]
+    return [(TensorShape(None), x.dtype)]
+
+
+@defop("MatrixDeterminant", lambda i, a: _square_matrix(i, a, True),
+       grad=lambda op, g: [expand_dims(expand_dims(g * op.outputs[0], -1), -1)
+                           * transpose_last(matrix_inverse(op.inputs[0]))])
+def _det(x):
+    return np.linalg.det(x).astype(x.dtype)
+
+
+@defop("MatrixInverse", lambda i, a: _square_matrix(i, a, False),
+       grad=lambda op, g: [-matmul(matmul(op.outputs[0], g, transpose_a=True), op.outputs[0], transpose_b=True)])
+def _inverse(x):
+    try:
+        return np.linalg.inv(x)
+    except np.linalg.LinAlgError:
+        raise ValueError("Input is not invertible.") from None
+
+
+def matrix_determinant(input, name=None):
+    return apply("MatrixDeterminant", [input], name, arg_names=("input",))
+
+
+def matrix_inverse(input, adjoint=False, name=None):
+    return apply("MatrixInverse", [input], name, arg_names=("input",))
+
+
+def transpose_last(x):
+    """Swaps the last two dimensions (matrix transpose, batched)."""
+    r = x.shape.rank
+    return transpose(x, list(range(r - 2)) + [r - 1, r - 2])
+
+
+def matrix_transpose(a, name="matrix_transpose"):
+    return transpose_last(convert_to_tensor(a))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Operators on Tensor: `a + b` builds an AddV2 op named 'add', as in TensorFlow
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _binary_operator(type_or_fn, scope_name):
+    def op(x, y):
+        if callable(type_or_fn):
+            return type_or_fn(x, y, name=scope_name)
+        return apply(type_or_fn, [x, y], None, scope_name)
+
+    def rop(y, x):
+        return op(x, y)
+    return op, rop
+
+
+def _logical_or_bitwise(logical_type, name):
+    def op(x, y):
+        return apply(logical_type, [x, y], None, name)
+    return op, lambda y, x: op(x, y)
+
+
+Tensor.__add__, Tensor.__radd__ = _binary_operator("AddV2", "add")
+Tensor.__sub__, Tensor.__rsub__ = _binary_operator("Sub", "sub")
+Tensor.__mul__, Tensor.__rmul__ = _binary_operator("Mul", "mul")
+Tensor.__truediv__, Tensor.__rtruediv__ = _binary_operator(truediv, "truediv")
+Tensor.__floordiv__, Tensor.__rfloordiv__ = _binary_operator("FloorDiv", "floordiv")
+Tensor.__mod__, Tensor.__rmod__ = _binary_operator("FloorMod", "mod")
+Tensor.__pow__, Tensor.__rpow__ = _binary_operator("Pow", "pow")
+Tensor.__matmul__, Tensor.__rmatmul__ = _binary_operator(matmul, "matmul")
+Tensor.__and__, Tensor.__rand__ = _logical_or_bitwise("LogicalAnd", "and")
+Tensor.__or__, Tensor.__ror__ = _logical_or_bitwise("LogicalOr", "or")
+Tensor.__xor__, Tensor.__rxor__ = _binary_operator(logical_xor, "xor")
+Tensor.__lt__ = lambda x, y: less(x, y)
+Tensor.__le__ = lambda x, y: less_equal(x, y)
+Tensor.__gt__ = lambda x, y: greater(x, y)
+Tensor.__ge__ = lambda x, y: greater_equal(x, y)
+Tensor.__neg__ = lambda x: negative(x)
+Tensor.__abs__ = lambda x: abs(x)
+Tensor.__invert__ = lambda x: logical_not(x)

@@ -1,0 +1,1 @@
+"""`tf.summary`: TensorBoard event files (being written: see issue 4)."""

@@ -1,0 +1,28 @@
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    """Every test starts with an empty default graph and no default session."""
+    import engine
+    from engine import session as _session
+    _session._sessions.stack.clear()
+    engine.reset_default_graph()
+    yield
+
+
+@pytest.fixture(scope="session")
+def tf1():
+    """TensorFlow 1.x API (graph mode) as a reference oracle; the test is skipped if TensorFlow is not installed."""
+    tf = pytest.importorskip("tensorflow.compat.v1")
+    tf.disable_eager_execution()
+    return tf

@@ -1,0 +1,192 @@
+"""Session.run: fetch structures, feeds and their checks, partial evaluation, default sessions, errors."""
+import collections
+
+import numpy as np
+import pytest
+
+import engine as tf
+from engine import errors
+
+
+def test_fetch_structures():
+    a, b = tf.constant(1), tf.constant(2.0)
+    op = tf.no_op()
+    Pair = collections.namedtuple("Pair", "x y")
+    with tf.Session() as sess:
+        assert sess.run(a) == 1
+        assert sess.run([a, b]) == [1, 2.0]
+        assert sess.run((a, b)) == (1, 2.0)
+        assert sess.run({"a": a, "b": [b, {"c": a}]}) == {"a": 1, "b": [2.0, {"c": 1}]}
+        assert sess.run(Pair(a, b)) == Pair(1, 2.0)
+        assert sess.run(op) is None and sess.run([op, a]) == [None, 1]
+        assert sess.run("Const:0") == 1 and sess.run(["Const_1:0"]) == [2.0]
+        od = sess.run(collections.OrderedDict([("z", a), ("y", b)]))
+        assert isinstance(od, collections.OrderedDict) and list(od) == ["z", "y"]
+
+
+def test_bad_fetches(tf1):
+    a = tf.constant(1)
+    with tf.Session() as sess:
+        with pytest.raises(TypeError, match="None"):
+            sess.run(None)
+        with pytest.raises(TypeError, match="invalid type"):
+            sess.run(3)
+        other = tf.Graph()
+        with other.as_default():
+            c = tf.constant(5)
+        with pytest.raises(ValueError, match="not an element of this graph"):
+            sess.run(c)
+        with pytest.raises(ValueError):
+            sess.run("nope:0")
+    # TensorFlow agrees on the exception classes
+    with tf1.Graph().as_default(), tf1.Session() as s:
+        tf1.constant(1)
+        with pytest.raises(TypeError):
+            s.run(None)
+        with pytest.raises(TypeError):
+            s.run(3)
+
+
+def test_feeds_and_their_checks(tf1):
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    y = tf.reduce_sum(x * 2.0)
+    with tf.Session() as sess:
+        assert sess.run(y, {x: [[1, 2], [3, 4]]}) == 20.0
+        assert sess.run(y, {"x:0": np.ones((5, 2))}) == 20.0
+        with pytest.raises(ValueError) as e:
+            sess.run(y, {x: [1, 2, 3]})
+        assert "Cannot feed value of shape (3,) for Tensor 'x:0', which has shape '(?, 2)'" in str(e.value)
+        with pytest.raises(errors.InvalidArgumentError) as e:
+            sess.run(y)
+        assert "You must feed a value for placeholder tensor 'x' with dtype float32 and shape [?,2]" in str(e.value)
+        assert "Pista" in str(e.value)
+        with pytest.raises(TypeError, match="cannot be a tf.Tensor"):
+            sess.run(y, {x: tf.ones([1, 2])})
+        with pytest.raises(ValueError):
+            sess.run(y, {x: [["a", "b"]]})
+    with tf1.Graph().as_default():
+        p = tf1.placeholder(tf1.float32, [None, 2])
+        with tf1.Session() as s:
+            with pytest.raises(ValueError) as theirs:
+                s.run(p, {p: [1, 2, 3]})
+            with pytest.raises(tf1.errors.InvalidArgumentError):
+                s.run(p * 2)
+    assert str(theirs.value).startswith("Cannot feed value of shape (3,) for Tensor")  # TF 1.x spelled '(?, 2)'  
+
+
+def test_feeding_any_tensor_overrides_it():
+    a = tf.constant(3.0)
+    b = a * 2
+    c = b + 1
+    with tf.Session() as sess:
+        assert sess.run(c) == 7.0
+        assert sess.run(c, {b: 10.0}) == 11.0
+        assert sess.run(c, {a: 0.0}) == 1.0
+
+
+def test_only_the_needed_subgraph_runs_each_op_once():
+    calls = []
+    x = tf.placeholder(tf.float32, [])
+    left = tf.identity(x, name="left")
+    right = tf.sqrt(x)  # would fail on a negative feed if it ran
+    both = left * 2 + left
+    from engine.framework import OPS
+    forward = OPS["Identity"].forward
+    OPS["Identity"].forward = lambda v: calls.append(1) or forward(v)
+    try:
+        with tf.Session() as sess:
+            assert sess.run(both, {x: -4.0}) == -12.0
+    finally:
+        OPS["Identity"].forward = forward
+    assert calls == [1]
+    assert right is not None
+
+
+def test_plan_is_cached_and_intermediates_freed():
+    x = tf.placeholder(tf.float32, [None])
+    y = tf.square(x) + 1
+    sess = tf.Session()
+    sess.run(y, {x: [1.0]})
+    sess.run(y, {x: [2.0]})
+    assert len(sess._plans) == 1
+    plan = next(iter(sess._plans.values()))
+    freed = {s for step in plan.steps for s in step[4]}
+    assert freed and plan.fetch_slots[0] not in freed
+
+
+def test_returned_arrays_belong_to_the_caller():
+    c = tf.constant([1.0, 2.0])
+    v = tf.Variable([1.0, 2.0])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        out = sess.run(c)
+        out[0] = 100.0
+        assert sess.run(c)[0] == 1.0
+        val = sess.run(v)
+        val[0] = 100.0
+        assert sess.run(v)[0] == 1.0
+
+
+def test_default_session_eval_and_run():
+    a = tf.constant(4.0)
+    init = tf.no_op()
+    with pytest.raises(ValueError) as e:
+        a.eval()
+    assert "No default session" in str(e.value) and "Pista" in str(e.value)
+    with pytest.raises(ValueError, match="No default session"):
+        init.run()
+    sess = tf.Session()
+    with sess.as_default():
+        assert a.eval() == 4.0
+        assert tf.get_default_session() is sess
+    assert tf.get_default_session() is None
+    assert a.eval(session=sess) == 4.0
+    with tf.Session() as s2:
+        assert tf.get_default_session() is s2 and (a * 2).eval() == 8.0
+    assert s2.closed
+
+
+def test_interactive_session():
+    sess = tf.InteractiveSession()
+    v = tf.Variable(10.0)
+    tf.global_variables_initializer().run()
+    assert v.eval() == 10.0 and (v * 2).eval() == 20.0
+    sess.close()
+    assert tf.get_default_session() is None
+
+
+def test_closed_session_and_other_graph():
+    sess = tf.Session()
+    sess.close()
+    with pytest.raises(RuntimeError, match="closed Session"):
+        sess.run(tf.constant(1))
+    g = tf.Graph()
+    with g.as_default():
+        z = tf.add(3, 5)
+    with tf.Session(graph=g) as s:
+        assert s.run(z) == 8
+    with tf.Session() as s, pytest.raises(ValueError, match="graph"):
+        z.eval(session=s)
+
+
+def test_runtime_numpy_errors_name_the_op():
+    x = tf.placeholder(tf.int32, [None])
+    y = tf.floordiv(10, x)
+    with tf.Session() as sess:
+        with pytest.raises(errors.InvalidArgumentError) as e:
+            sess.run(y, {x: [0]})
+    assert "FloorDiv" in str(e.value) and "test_session.py" in str(e.value)
+    assert isinstance(e.value, errors.OpError) and e.value.op is y.op
+
+
+def test_empty_graph():
+    with pytest.raises(RuntimeError, match="graph is empty"):
+        tf.Session().run([])
+
+
+def test_make_callable():
+    x = tf.placeholder(tf.float32, [])
+    y = x * 3
+    with tf.Session() as sess:
+        f = sess.make_callable(y, [x])
+        assert f(2.0) == 6.0
