@@ -254,9 +254,9 @@ class Graph:
         self._collections = {}
         self._finalized = False
         self.seed = None
-        self._variable_scope = ""        # used by variable_scope / get_variable
-        self._vars_by_name = {}          # get_variable's store
-        self._scope_state = {}           # variable_scope reuse flags per scope name
+        self._vars_by_name = {}          # get_variable's store: full name -> Variable
+        self._var_scopes = []            # stack of variable_scope objects (see variables.py)
+        self._var_scope_names = set()    # variable scope names opened so far
 
     # --- building
     def unique_name(self, name, mark_as_used=True):
@@ -398,10 +398,10 @@ class Graph:
     def __repr__(self):
         return f"<engine.Graph with {len(self._ops)} ops>"
 
-    # Rich display in Jupyter: drawn by engine.viz (optional graphviz)
-    def _repr_svg_(self):
-        from . import viz
-        return viz.repr_svg(self)
+    def as_graph_def(self, add_shapes=False):
+        """The graph as a TensorFlow `GraphDef` protocol buffer (needs the `tensorboard` package)."""
+        from .summary import as_graph_def
+        return as_graph_def(self, add_shapes)
 
 
 class _DefaultStack(threading.local):
@@ -434,7 +434,7 @@ def reset_default_graph():
     if _default_graphs.stack:
         raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If you need a cleared graph, "
                              "exit the nesting and create a new graph.")
-    _global_graph = Graph()
+    _global_graph = type(_global_graph)()  # (with eager execution on, a new eager context: engine/eager)
 
 
 def name_scope(name, default_name=None, values=None):
@@ -645,9 +645,24 @@ def comparison(inputs, attrs):
 
 def static_value(t):
     """The value of a tensor known while building the graph (a Const, or the shape of a fully known tensor), else None."""
+    if getattr(t, "_value", None) is not None:  # an eager tensor (engine/eager) knows its value
+        return t._value
     op = t.op
     if op.type == "Const":
         return op.attrs["value"]
     if op.type == "Shape" and op.inputs[0].shape.is_fully_defined():
         return np.array(op.inputs[0].shape.as_list(), dtype=t.dtype.as_numpy_dtype)
     return None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Rich display in Jupyter: a Graph, Tensor or Operation shows itself as a picture (drawn by engine.viz; issue 4)
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _repr_mimebundle_(self, include=None, exclude=None):
+    from . import viz
+    return viz.repr_mimebundle(self, include, exclude)
+
+
+Graph._repr_mimebundle_ = Tensor._repr_mimebundle_ = Operation._repr_mimebundle_ = _repr_mimebundle_

@@ -112,10 +112,19 @@ def _is_tensor_like(v):
 # ---------------------------------------------------------------------------------------------------------------
 
 
+eager_variable_class = None  # set by engine.eager.enable_eager_execution (its EagerVariable subclass)
+
+
 class Variable:
     """`tf.Variable(initial_value, trainable=True, name=None, dtype=None)`: state kept by each Session.
 
     Before use it must be initialized in the session (`sess.run(tf.global_variables_initializer())`)."""
+
+    def __new__(cls, *args, **kwargs):
+        # With eager execution on (engine/eager), `tf.Variable(...)` makes an eager variable instead.
+        if cls is Variable and eager_variable_class is not None and eager_variable_class.wanted():
+            cls = eager_variable_class
+        return super().__new__(cls)
 
     def __init__(self, initial_value=None, trainable=True, collections=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
@@ -187,6 +196,10 @@ class Variable:
 
     def _as_graph_element(self):
         return self._variable
+
+    def _repr_mimebundle_(self, include=None, exclude=None):  # drawn in Jupyter like its tensor
+        from . import viz
+        return viz.repr_mimebundle(self._variable, include, exclude)
 
     # --- writing
     def assign(self, value, use_locking=False, name=None, read_value=True):
@@ -412,8 +425,8 @@ class VariableScope:
 
 
 def _scope_stack(graph):
-    if not hasattr(graph, "_var_scopes"):
-        graph._var_scopes = [VariableScope("")]
+    if not graph._var_scopes:
+        graph._var_scopes.append(VariableScope(""))
     return graph._var_scopes
 
 
@@ -433,15 +446,14 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         full, base = name_or_scope.name, name_or_scope.name.split("/")[-1]
     else:
         base = name_or_scope if name_or_scope is not None else default_name
-        if name_or_scope is None:  # default_name: made unique like name scopes
-            used = {s.split("/")[-1] for s in getattr(graph, "_var_scope_names", set())}
+        if name_or_scope is None:  # default_name: made unique, like name scopes
+            prefix = outer.name + "/" if outer.name else ""
             candidate, i = base, 1
-            while (outer.name + "/" + candidate if outer.name else candidate) in getattr(graph, "_var_scope_names", set()):
+            while prefix + candidate in graph._var_scope_names:
                 candidate, i = f"{base}_{i}", i + 1
             base = candidate
-            del used
         full = outer.name + "/" + base if outer.name else base
-    graph.__dict__.setdefault("_var_scope_names", set()).add(full)
+    graph._var_scope_names.add(full)
     reuse = True if outer.reuse is True else (reuse if reuse is not None else outer.reuse)
     with graph.name_scope(base) as ns:
         scope = VariableScope(full, reuse, initializer or outer.initializer, ns)

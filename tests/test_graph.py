@@ -209,3 +209,16 @@ def test_no_recursion_100k_chain():
         y = y + 1.0
     with tf.Session() as sess:
         assert sess.run(y, {x: 0.0}) == 100_000.0
+
+
+def test_notebook_cells_are_named_by_their_execution_count():
+    shell_mod = pytest.importorskip("IPython.core.interactiveshell")
+    shell = shell_mod.InteractiveShell.instance()
+    try:
+        shell.run_cell("import engine as tf\nc = tf.constant(1)", store_history=True)
+        shell.run_cell("d = c + 1", store_history=True)
+        first, second = shell.user_ns["c"].op.created_at, shell.user_ns["d"].op.created_at
+    finally:
+        shell_mod.InteractiveShell.clear_instance()
+    assert first.startswith("cell [") and first.endswith("line 2")
+    assert second.startswith("cell [") and second.endswith("line 1") and first != second
