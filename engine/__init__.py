@@ -47,3 +47,15 @@ from .variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assi
 mul, sub, neg = multiply, subtract, negative  # TensorFlow 0.x names still found in old tutorials
 
 from . import summary, viz  # noqa: E402,F401
+from .viz import show_graph  # noqa: E402,F401
+
+train.summary_iterator = summary.summary_iterator  # TF1's name for reading event files back
+
+# TensorFlow 2 on the same engine: eager execution, GradientTape, tf.function (engine/eager/)
+from .eager import (GradientTape, TensorSpec, UnconnectedGradients, config, disable_eager_execution,  # noqa: E402,F401
+                    enable_eager_execution, executing_eagerly, function, init_scope, random)
+from . import data, keras  # noqa: E402,F401
+from .module import Module  # noqa: E402,F401
+
+optimizers = keras.optimizers  # TensorFlow 2's alias
+train.Checkpoint, train.CheckpointManager = module.Checkpoint, module.CheckpointManager  # noqa: F821 (engine/module.py)

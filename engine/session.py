@@ -90,7 +90,7 @@ class _Plan:
 
     def __init__(self, elements, fed):
         fed_set = set(fed)
-        roots = [e.op if isinstance(e, Tensor) else e for e in elements]
+        roots = [e.op if isinstance(e, Tensor) else e for e in elements if e not in fed_set]  # a fed fetch is its feed
         order = _topological_order(roots, fed_set)
         slot = {t: i for i, t in enumerate(fed)}
         for op in order:
@@ -284,8 +284,10 @@ class Session:
             try:
                 arr = np.asarray(value, dtype=t.dtype.as_numpy_dtype)
             except (TypeError, ValueError) as e:
-                raise ValueError(f"Cannot feed value {value!r} to Tensor '{t.name}' of dtype {t.dtype.name}: {e}") \
-                    from None
+                raise ValueError(hinted(
+                    f"Cannot feed value {value!r} to Tensor '{t.name}' of dtype {t.dtype.name}: {e}",
+                    f"'{t.name}' espera valores de tipo {t.dtype.name}: convierte los datos, p. ej. "
+                    f"np.asarray(datos, dtype=np.{t.dtype.name}).")) from None
             if not t.shape.is_compatible_with(arr.shape):
                 raise ValueError(hinted(
                     f"Cannot feed value of shape {tuple(arr.shape)} for Tensor '{t.name}', which has shape "
@@ -306,9 +308,13 @@ class Session:
 
 
 def _own(value):
-    """Fetched values belong to the caller: copy arrays the engine keeps (constants, variables, views)."""
-    if isinstance(value, np.ndarray) and not value.flags.writeable:
-        return value.copy()
+    """Fetched values belong to the caller: a NumPy scalar for rank 0 (as TensorFlow returns), and a copy of arrays
+    the engine keeps (constants, variables, broadcast views)."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return value[()]
+        if not value.flags.writeable:
+            return value.copy()
     return value
 
 

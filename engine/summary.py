@@ -386,3 +386,22 @@ class FileWriter:
     def __del__(self):
         if getattr(self, "_file", None) is not None:
             self.close()
+
+
+def summary_iterator(path):
+    """The `Event` protocol buffers of an event file, in order (TF1's `tf.train.summary_iterator`): read back what
+    a FileWriter wrote, e.g. `[v.simple_value for e in summary_iterator(f) for v in e.summary.value]`."""
+    pb = _tensorboard()
+    from tensorboard.compat.tensorflow_stub import errors as tb_errors
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import PyRecordReader_New  # never imports TensorFlow
+    if not os.path.isfile(path):
+        raise FileNotFoundError(hinted(f"No event file at {path}",
+                                       "pasa la ruta de un fichero events.out.tfevents... de la carpeta del FileWriter "
+                                       "(os.listdir(carpeta) los muestra)."))
+    reader = PyRecordReader_New(str(path))
+    while True:
+        try:
+            reader.GetNext()
+        except tb_errors.OutOfRangeError:
+            return
+        yield pb.event.Event.FromString(reader.record())

@@ -527,8 +527,9 @@ def show_graph(fetches=None, feed_dict=None, session=None, *, values=False, only
     graph, target = _graph_of(fetches)
     run = _Run(graph, target, feed_dict, session, values) if target is not None else None
     ops = graph.get_operations()
-    if run is not None and only_needed:
-        ops = [op for op in ops if op in run.state]
+    if run is not None and only_needed:  # the ops the run evaluates, and the variables they write into
+        written = {op.inputs[i].op for op in run.state for i in OPS[op.type].ref_inputs}
+        ops = [op for op in ops if op in run.state or op in written]
     if values and run is None:  # the whole graph with the variables of a session
         run_values = _Run(graph, [], None, session, values)
         run_values.state = {}

@@ -84,6 +84,15 @@ def test_feeding_any_tensor_overrides_it():
         assert sess.run(c, {a: 0.0}) == 1.0
 
 
+def test_fetching_a_fed_tensor_returns_the_feed():
+    x = tf.placeholder(tf.float32, [None])
+    y = x * 2
+    with tf.Session() as sess:
+        assert sess.run(x, {x: [1.0]}).tolist() == [1.0]
+        assert sess.run([x, y], {x: [1.0]})[1].tolist() == [2.0]
+        assert sess.run(y, {y: [5.0]}).tolist() == [5.0]
+
+
 def test_only_the_needed_subgraph_runs_each_op_once():
     calls = []
     x = tf.placeholder(tf.float32, [])
@@ -190,3 +199,13 @@ def test_make_callable():
     with tf.Session() as sess:
         f = sess.make_callable(y, [x])
         assert f(2.0) == 6.0
+
+
+def test_scalars_come_back_as_numpy_scalars(tf1):
+    c, v = tf.constant(6), tf.Variable(2.5)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        got = [sess.run(c), sess.run(v), sess.run(c + 1)]
+    with tf1.Graph().as_default(), tf1.Session() as s:
+        want = [s.run(tf1.constant(6)), s.run(tf1.constant(2.5)), s.run(tf1.constant(6) + 1)]
+    assert [type(x) for x in got] == [type(x) for x in want] == [np.int32, np.float32, np.int32]

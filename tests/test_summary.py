@@ -126,3 +126,20 @@ def test_engine_works_without_tensorboard():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
     assert out.stdout.splitlines()[0] == "6", out.stderr
     assert "ImportError" in out.stdout and "pip install tensorboard" in out.stdout
+
+
+def test_summary_iterator_reads_back_without_tensorflow(tmp_path):
+    import subprocess
+    import sys
+    code = (
+        "import os, sys, engine as tf\n"
+        "x = tf.placeholder(tf.float32, [])\n"
+        "s = tf.summary.scalar('perdida', x)\n"
+        f"d = {str(tmp_path)!r}\n"
+        "with tf.Session() as sess, tf.summary.FileWriter(d, sess.graph) as w:\n"
+        "    for i in range(3): w.add_summary(sess.run(s, {x: i * 1.5}), i)\n"
+        "f = os.path.join(d, os.listdir(d)[0])\n"
+        "print([(e.step, v.tag, v.simple_value) for e in tf.train.summary_iterator(f) for v in e.summary.value])\n"
+        "print('tensorflow' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["[(0, 'perdida', 0.0), (1, 'perdida', 1.5), (2, 'perdida', 3.0)]", "False"]
