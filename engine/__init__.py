@@ -11,7 +11,7 @@ Read it as a textbook: `framework.py` (graphs, ops, tensors, names), `session.py
 """
 __version__ = "0.1.0"
 
-from . import dtypes, errors, nn, train  # noqa: F401
+from . import dtypes, errors, losses, nn, train  # noqa: F401
 from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32,  # noqa: F401,A004
                      int64, string, uint8)
 from .framework import (Graph, GraphKeys, Operation, Tensor, add_to_collection, control_dependencies,  # noqa: F401
@@ -23,7 +23,10 @@ from .ops.array_ops import (broadcast_to, cast, concat, constant, diag, diag_par
                             placeholder_with_default, range, rank, reshape, shape, size, slice, split, squeeze, stack,
                             stop_gradient, tile, to_float, to_int32, transpose, unique, unsorted_segment_sum, unstack,
                             zeros, zeros_like)
-from .ops.control_flow_ops import case, cond, group, no_op, tuple  # noqa: F401,A004
+from .ops.array_ops import boolean_mask, lin_space, reverse  # noqa: F401
+from .ops.control_flow_ops import Assert, case, cond, group, no_op, tuple  # noqa: F401,A004
+from .ops.math_ops import clip_by_norm, count_nonzero, cumprod, cumsum, norm, truncatemod, where_v2  # noqa: F401
+from .ops.nn_ops import argsort, sort  # noqa: F401
 from .ops.math_ops import (abs, add, add_n, arg_max, arg_min, argmax, argmin, ceil, clip_by_value, cos,  # noqa: F401
                            cross, div, divide, equal, exp, floor, floor_div, floordiv, floormod, greater,
                            greater_equal, is_finite, is_nan, less, less_equal, log, log1p, logical_and, logical_not,

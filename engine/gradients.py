@@ -8,10 +8,9 @@ Reverse mode, as in TensorFlow:
 3. return the gradient that reached each x (None where none did, like TensorFlow).
 All loops are iterative, so a 10,000-op chain differentiates without recursion.
 """
-from . import dtypes as _dt
 from .errors import hinted
-from .framework import OPS, Tensor, convert_to_tensor, get_default_graph
-from .ops.array_ops import fill, shape_of, sum_to_shape_of, zeros_like
+from .framework import OPS, convert_to_tensor
+from .ops.array_ops import cast, constant, fill, reshape, shape_of, stack, sum_to_shape_of, unstack, zeros_like
 from .ops.math_ops import add_n
 
 
@@ -78,14 +77,18 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
     graph = ys[0].graph
     with graph.as_default(), graph.name_scope(name):
         grads = {}  # Tensor -> list of gradient tensors arriving at it
-        for y, gy in zip(ys, grad_ys):
-            if gy is None:
+        for i, (y, gy) in enumerate(zip(ys, grad_ys)):
+            if gy is None:  # d(y)/d(y) = 1 for every element of y
                 if not y.dtype.is_floating:
                     raise TypeError(hinted(f"Gradients of {y.dtype.name} tensors are not defined ({y.name}).",
                                            "solo se deriva respecto a valores reales: usa float32 (tf.cast)."))
-                gy = fill(shape_of(y), _one(y), name=f"grad_ys_{len(grads)}")
+                gy = fill(shape_of(y), constant(1, dtype=y.dtype, name=f"grad_ys_{i}"))
             else:
-                gy = convert_to_tensor(gy, dtype=None if hasattr(gy, "_as_graph_element") else y.dtype)
+                gy = convert_to_tensor(gy, dtype=None if hasattr(gy, "_as_graph_element") else y.dtype,
+                                       name=f"grad_ys_{i}")
+                if not gy.shape.is_compatible_with(y.shape):
+                    raise ValueError(f"Incompatible shapes between op input and calculated input gradient: grad_ys "
+                                     f"{i} has shape {gy.shape} but y {y.name} has shape {y.shape}")
             grads.setdefault(y, []).append(gy)
         between = _ops_between([y.op for y in ys], xs, stop_ops)
         x_set = set(xs)
@@ -109,7 +112,6 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
                         continue
                     g = convert_to_tensor(g)
                     if t.dtype.is_floating and g.dtype != t.dtype:
-                        from .ops.array_ops import cast
                         g = cast(g, t.dtype)
                     grads.setdefault(t, []).append(sum_to_shape_of(g, t))
         result = []
@@ -127,31 +129,35 @@ def _sum(gs):
     return gs[0] if len(gs) == 1 else add_n(gs)
 
 
-def _one(y):
-    from .ops.array_ops import constant
-    return constant(1, dtype=y.dtype, name="Const")
+# Op types whose outputs carry no gradient (integers, booleans, indices, shapes, random draws, state updates,
+# summaries). Every op type has a gradient function or is listed here (tests/test_gradients.py checks it).
+_NOT_DIFFERENTIABLE = {
+    "ArgMax", "ArgMin", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
+    "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "Unique", "FloorDiv", "TruncateDiv", "TruncateMod",
+    "Where", "IsNan", "IsFinite", "Range", "LinSpace", "Const", "Any", "All", "Assert", "NoOp",
+    "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle", "Multinomial",
+    "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized",
+    "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam",
+    "ScalarSummary", "HistogramSummary", "MergeSummary", "MakeIterator", "IteratorGetNext",
+}
 
 
-# Op types whose outputs carry no gradient (integers, booleans, indices, shapes, random draws).
-_NOT_DIFFERENTIABLE = {"ArgMax", "ArgMin", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
-                       "LogicalAnd", "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "Unique",
-                       "FloorDiv", "TruncateDiv", "Where", "IsNan", "IsFinite", "Range", "LinSpace", "Const",
-                       "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle", "Multinomial",
-                       "Placeholder", "VariableV2", "NoOp", "Assign", "AssignAdd", "AssignSub",
-                       "IsVariableInitialized", "Any", "All", "ZerosLike", "OnesLike", "StridedSliceGrad", "SliceGrad",
-                       "TileGrad", "TopKGrad"}
-
-
-def hessians(ys, xs, name="hessians"):
-    """The matrix of second derivatives of sum(ys) for each x (built with gradients of gradients; small x only)."""
-    from .ops.array_ops import reshape, stack, unstack
+def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False, gate_gradients=False,
+             aggregation_method=None):
+    """For each x, the matrix of second derivatives of sum(ys) with shape x.shape + x.shape (small x only: it
+    differentiates each element of the gradient in turn)."""
+    xs = _as_list(xs)
+    graph = convert_to_tensor(_as_list(ys)[0]).graph
     out = []
-    for x in _as_list(xs):
-        x = convert_to_tensor(x) if not hasattr(x, "_variable") else x.value()
-        n = x.shape.num_elements()
-        if n is None:
-            raise ValueError("hessians needs a fully known shape for x")
-        g = reshape(gradients(ys, x)[0], [-1])
-        rows = [reshape(gradients(gi, x)[0], [-1]) for gi in unstack(g, num=n)]
-        out.append(reshape(stack(rows), x.shape.as_list() * 2))
+    with graph.as_default(), graph.name_scope(name):
+        for x, g in zip(xs, gradients(ys, xs)):
+            shape = x.shape
+            n = shape.num_elements()
+            if n is None:
+                raise ValueError(f"hessians needs x with a fully known shape, got {shape} for {x.name}")
+            if g is None:
+                out.append(None)
+                continue
+            rows = [gradients(gi, x, unconnected_gradients="zero")[0] for gi in unstack(reshape(g, [-1]), num=n)]
+            out.append(reshape(stack([reshape(r, [-1]) for r in rows]), shape.as_list() * 2))
     return out

@@ -1,6 +1,6 @@
 """`tf.nn`: activations, softmax, losses, dropout."""
 from .ops.math_ops import sigmoid, tanh  # noqa: F401
-from .ops.nn_ops import (bias_add, dropout, elu, in_top_k, l2_loss, leaky_relu, log_softmax, moments, relu,  # noqa: F401
-                         relu6, sigmoid_cross_entropy_with_logits, softmax, softmax_cross_entropy_with_logits,
-                         softmax_cross_entropy_with_logits_v2, softplus, softsign,
+from .ops.nn_ops import (bias_add, dropout, elu, in_top_k, l2_loss, l2_normalize, leaky_relu, log_softmax,  # noqa: F401
+                         moments, relu, relu6, relu_layer, sigmoid_cross_entropy_with_logits, softmax,
+                         softmax_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2, softplus, softsign,
                          sparse_softmax_cross_entropy_with_logits, top_k)

@@ -10,6 +10,7 @@ The graph only grows and its ops never change, so a cached plan stays valid for 
 """
 import collections
 import contextlib
+import functools
 import threading
 
 import numpy as np
@@ -84,65 +85,92 @@ def _as_element(graph, fetch):
 
 
 class _Plan:
-    """The ops a run needs, in order, with the slots they read, write and free."""
+    """The ops a run needs, in order, with the slots they read, write and free.
 
-    __slots__ = ("steps", "n_slots", "feed_slots", "fetch_slots")
+    Two shortcuts keep runs cheap: constants are placed in a template of slots once (no step runs for them), and an
+    Identity (such as a variable's `read`) shares its input's slot. Each step's attributes (and, for stateful ops,
+    the session and the op) are bound once with functools.partial."""
 
-    def __init__(self, elements, fed):
+    __slots__ = ("steps", "template", "fetch_slots")
+
+    def __init__(self, elements, fed, sess):
         fed_set = set(fed)
         roots = [e.op if isinstance(e, Tensor) else e for e in elements if e not in fed_set]  # a fed fetch is its feed
-        order = _topological_order(roots, fed_set)
         slot = {t: i for i, t in enumerate(fed)}
-        for op in order:
-            for t in op.outputs:
-                if t not in slot:
-                    slot[t] = len(slot)
-        # last step reading each slot, so it can be freed right after
-        last_use = {}
-        for i, op in enumerate(order):
-            for k, t in enumerate(op.inputs):
-                if k not in OPS[op.type].ref_inputs and t in slot:
-                    last_use[slot[t]] = i
+        template, ops = [None] * len(fed), []
+        for op in _topological_order(roots, fed_set):
+            if op.type == "Const":
+                slot[op.outputs[0]] = len(template)
+                template.append(op.attrs["value"])
+            elif op.type == "Identity" and not op.control_inputs:
+                slot[op.outputs[0]] = slot[op.inputs[0]]
+            else:
+                for t in op.outputs:
+                    if t not in slot:
+                        slot[t] = len(template)
+                        template.append(None)
+                ops.append(op)
         fetch_slots = [slot[e] if isinstance(e, Tensor) else None for e in elements]
-        keep = set(fetch_slots)
-        frees = [[] for _ in order]
+        keep = set(fetch_slots) | set(range(len(fed))) | {s for s, v in enumerate(template) if v is not None}
+        last_use = {}  # slot -> the last step reading it, so it can be freed right after
+        for i, op in enumerate(ops):
+            for k, t in enumerate(op.inputs):
+                if k not in OPS[op.type].ref_inputs:
+                    last_use[slot[t]] = i
+        frees = [[] for _ in ops]
         for s, i in last_use.items():
             if s not in keep:
                 frees[i].append(s)
-        for i, op in enumerate(order):  # outputs nobody reads
+        for i, op in enumerate(ops):  # outputs nobody reads
             frees[i].extend(slot[t] for t in op.outputs if slot[t] not in last_use and slot[t] not in keep)
         self.steps = []
-        for i, op in enumerate(order):
+        for i, op in enumerate(ops):
             opdef = OPS[op.type]
+            forward = functools.partial(opdef.forward, sess, op, **op.attrs) if opdef.stateful else (
+                functools.partial(opdef.forward, **op.attrs) if op.attrs else opdef.forward)
             ins = tuple(slot[t] for k, t in enumerate(op.inputs) if k not in opdef.ref_inputs)
             outs = tuple(slot[t] for t in op.outputs)
-            self.steps.append((opdef.forward, op.attrs, ins, outs, tuple(frees[i]), opdef.stateful, op))
-        self.n_slots = len(slot)
-        self.feed_slots = tuple(range(len(fed)))
+            self.steps.append((forward, ins, outs[0] if len(outs) == 1 else outs, tuple(frees[i]), op))
+        self.template = template
         self.fetch_slots = fetch_slots
 
 
+def _writes(op):
+    return bool(OPS[op.type].ref_inputs)
+
+
 def _topological_order(roots, fed):
-    """The ops needed for `roots`, each after its inputs (iterative depth-first search: no recursion limit)."""
-    order, state = [], {}
-    for root in roots:
-        stack = [root]
-        while stack:
-            op = stack[-1]
-            if op not in state:
-                state[op] = 1
-                ref = OPS[op.type].ref_inputs
-                for k, t in enumerate(op.inputs):
-                    if k not in ref and t not in fed and t.op not in state:
-                        stack.append(t.op)
-                for c in op.control_inputs:
-                    if c not in state:
-                        stack.append(c)
-            else:
-                stack.pop()
-                if state[op] == 1:
-                    state[op] = 2
-                    order.append(op)
+    """The ops needed for `roots`, each after its inputs and control inputs.
+
+    Ops that write variables (Assign, Apply...) run as late as their consumers allow, so that a run such as
+    `sess.run([train, loss])` reads every variable before updating it, as TensorFlow does. Iterative: no recursion
+    limit, however long the graph."""
+    deps, stack = {}, list(roots)
+    while stack:  # 1. the needed ops and what each waits for
+        op = stack.pop()
+        if op in deps:
+            continue
+        ref = OPS[op.type].ref_inputs
+        waits = [t.op for k, t in enumerate(op.inputs) if k not in ref and t not in fed]
+        waits += [c for c in op.control_inputs if not (c.outputs and all(t in fed for t in c.outputs))]
+        deps[op] = waits = list(dict.fromkeys(waits))
+        stack.extend(w for w in waits if w not in deps)
+    waiting, users = {}, {}
+    for op, waits in deps.items():
+        waiting[op] = len(waits)
+        for w in waits:
+            users.setdefault(w, []).append(op)
+    ready = sorted((op for op, n in waiting.items() if n == 0), key=lambda op: op._id, reverse=True)
+    readers = [op for op in ready if not _writes(op)]
+    writers = [op for op in ready if _writes(op)]
+    order = []
+    while readers or writers:  # 2. Kahn's algorithm, preferring ops that only read
+        op = readers.pop() if readers else writers.pop()
+        order.append(op)
+        for user in users.get(op, ()):
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                (writers if _writes(user) else readers).append(user)
     return order
 
 
@@ -227,32 +255,32 @@ class Session:
         if plan is None:
             if len(self._plans) >= self._MAX_PLANS:
                 self._plans.clear()
-            plan = self._plans[key] = _Plan(elements, fed)
+            plan = self._plans[key] = _Plan(elements, fed, self)
         results = self._execute(plan, values)
         return results[0] if rebuild is None else rebuild(results)
 
     def _execute(self, plan, feed_values):
-        vals = [None] * plan.n_slots
+        vals = plan.template.copy()
         vals[:len(feed_values)] = feed_values
-        for forward, attrs, ins, outs, frees, stateful, op in plan.steps:
-            try:
-                if stateful:
-                    result = forward(self, op, *[vals[i] for i in ins], **attrs)
-                else:
-                    result = forward(*[vals[i] for i in ins], **attrs)
-            except OpError:
-                raise
-            except MemoryError:
-                raise ResourceExhaustedError(None, op, f"OOM when computing {op.name}") from None
-            except Exception as e:  # a NumPy error on bad values: name the op and where it was created
-                raise InvalidArgumentError(None, op, f"{type(e).__name__}: {e}") from None
-            if len(outs) == 1:
-                vals[outs[0]] = result
-            elif outs:
-                for s, r in zip(outs, result):
-                    vals[s] = r
-            for s in frees:
-                vals[s] = None
+        step = None
+        try:
+            with np.errstate(all="ignore"):  # like TensorFlow: inf and nan, without NumPy's RuntimeWarnings
+                for step in plan.steps:
+                    forward, ins, out, frees, _ = step
+                    result = forward(*[vals[i] for i in ins])
+                    if out.__class__ is int:
+                        vals[out] = result
+                    else:  # several outputs (or none)
+                        for s, r in zip(out, result or ()):
+                            vals[s] = r
+                    for s in frees:
+                        vals[s] = None
+        except OpError:
+            raise
+        except MemoryError:
+            raise ResourceExhaustedError(None, step[4], f"OOM when computing {step[4].name}") from None
+        except Exception as e:  # a NumPy error on bad values: name the op and where it was created
+            raise InvalidArgumentError(None, step[4], str(e) or type(e).__name__) from None
         return [None if s is None else _own(vals[s]) for s in plan.fetch_slots]
 
     def _subrun(self, tensors, feeds):
@@ -261,7 +289,7 @@ class Session:
         key = (tuple(tensors), fed, "sub")
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = _Plan(list(tensors), fed)
+            plan = self._plans[key] = _Plan(list(tensors), fed, self)
         out = self._execute(plan, [feeds[t] for t in fed])
         return out[0] if len(out) == 1 else tuple(out)
 

@@ -1,176 +1,290 @@
 """`tf.train`: optimizers (with TensorFlow 1.x's defaults and update rules), global step, learning-rate schedules,
 and the Saver.
 
-An optimizer's `minimize(loss)` is `apply_gradients(compute_gradients(loss))`: it adds the gradient ops
-(`engine.gradients`) and one update op per variable (e.g. `ApplyAdam`) to the graph, grouped in one training op.
-Running that op once is one step of training.
+An optimizer's `minimize(loss)` is `apply_gradients(compute_gradients(loss))`:
+1. `compute_gradients` adds the gradient ops (`engine.gradients`) and pairs each gradient with its variable;
+2. `apply_gradients` creates the optimizer's per-variable state (its *slots*, e.g. Adam's moments `W/Adam` and
+   `W/Adam_1`), then adds one update op per variable (e.g. `ApplyAdam`) under the optimizer's name scope, grouped in
+   one training op (optionally followed by `global_step += 1`).
+Running the training op once is one step of training. Every gradient is computed before any variable changes.
 """
 import numpy as np
 
-from . import dtypes as _dt
-from .errors import hinted
-from .framework import GraphKeys, convert_to_tensor, defop, get_default_graph, make_op, control_dependencies
+from .errors import InvalidArgumentError, hinted
+from .framework import GraphKeys, Tensor, control_dependencies, convert_to_tensor, defop, get_default_graph, make_op
 from .gradients import gradients
-from .ops.array_ops import cast, constant
+from .ops.array_ops import cast, constant, fill, shape_of
 from .ops.control_flow_ops import group
-from .ops.math_ops import floor, pow as _pow, where
-from .shapes import TensorShape
-from .variables import (Saver, Variable, _store, _variable, assign_add, get_checkpoint_state,  # noqa: F401
+from .ops.math_ops import floor, multiply, pow as _pow, where
+from .variables import (Saver, Variable, _variable, assign_add, get_checkpoint_state,  # noqa: F401
                         latest_checkpoint, trainable_variables)
 
 # ---------------------------------------------------------------------------------------------------------------
-# Update ops. Inputs: the variable and its slots by reference (written in place in the session), then values.
+# Update ops: TensorFlow's training kernels. Each one is written as pure math on NumPy values: it receives the
+# current values of the variable and of its slots, then the hyperparameters and the gradient, and returns the new
+# values of the variable and of its slots. `_update_op` turns it into an op that reads and writes them in the session.
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _update_infer(inputs, attrs):
-    return [(inputs[0].shape, inputs[0].dtype)]
+def _update_infer(inputs, attrs, n_refs):
+    var, grad = inputs[0], inputs[-1]
+    for t in inputs[1:]:
+        if t.dtype != var.dtype:
+            raise TypeError(f"Input '{t.name}' has type {t.dtype.name} that does not match type {var.dtype.name} of "
+                            f"the variable '{var.op.name}'.")
+    for t in inputs[n_refs:-1]:
+        if t.shape.rank not in (None, 0):
+            raise ValueError(f"Hyperparameters of an optimizer must be scalars, got {t.name} with shape {t.shape}.")
+    if not var.shape.is_compatible_with(grad.shape):
+        raise ValueError(f"Shapes must be equal: the variable '{var.op.name}' has shape {var.shape} but its gradient "
+                         f"{grad.name} has shape {grad.shape}.")
+    return [(var.shape, var.dtype)]
 
 
-def _read(sess, t):
-    return _variable(sess, t.op, **t.op.attrs)
+def _update_op(op_type, n_refs):
+    """Registers op `op_type` computed by `math(var, *slots, *hyperparameters, grad, **attrs) -> (var, *slots)`.
+    Its first `n_refs` inputs (the variable and its slots) are taken by reference."""
+    def register(math):
+        def forward(sess, op, *values, **attrs):
+            refs = op.inputs[:n_refs]
+            old = [sess._vars.get(r.op) for r in refs]
+            if any(v is None for v in old):  # raises TensorFlow's "Attempting to use uninitialized value"
+                old = [_variable(sess, r.op, **r.op.attrs) for r in refs]
+            grad = values[-1]
+            if grad.shape != old[0].shape:
+                raise InvalidArgumentError(None, op, f"var and grad do not have the same shape{list(old[0].shape)} "
+                                                     f"{list(grad.shape)}")
+            new = math(*old, *values, **attrs)
+            for ref, before, value in zip(refs, old, new):
+                # a fresh array computed from the old value: stored without the copy that Assign makes
+                if type(value) is not np.ndarray or value.dtype != before.dtype:
+                    value = np.asarray(value, dtype=before.dtype)
+                if value.shape != before.shape:
+                    raise InvalidArgumentError(None, op, f"The update of {ref.op.name} has shape {value.shape}, "
+                                                         f"but the variable has shape {before.shape}")
+                value.flags.writeable = False
+                sess._vars[ref.op] = value
+            return sess._vars[refs[0].op]
+        defop(op_type, lambda inputs, attrs: _update_infer(inputs, attrs, n_refs), stateful=True,
+              ref_inputs=tuple(range(n_refs)))(forward)
+        return math
+    return register
 
 
-def _write(sess, t, value):
-    return _store(sess, t.op, value)
+@_update_op("ApplyGradientDescent", 1)
+def _gradient_descent(var, lr, grad):
+    return [var - lr * grad]
 
 
-@defop("ApplyGradientDescent", _update_infer, stateful=True, ref_inputs=(0,))
-def _apply_gd(sess, op, lr, grad):
-    var = op.inputs[0]
-    return _write(sess, var, _read(sess, var) - lr * grad)
+@_update_op("ApplyMomentum", 2)
+def _momentum(var, accum, lr, momentum, grad, *, use_nesterov):
+    accum = accum * momentum + grad
+    step = grad * lr + accum * momentum * lr if use_nesterov else accum * lr
+    return var - step, accum
 
 
-@defop("ApplyMomentum", _update_infer, stateful=True, ref_inputs=(0, 1))
-def _apply_momentum(sess, op, lr, grad, momentum, *, use_nesterov):
-    var, accum = op.inputs[:2]
-    a = _write(sess, accum, _read(sess, accum) * momentum + grad)
-    step = grad * lr + a * momentum * lr if use_nesterov else a * lr
-    return _write(sess, var, _read(sess, var) - step)
+@_update_op("ApplyAdagrad", 2)
+def _adagrad(var, accum, lr, grad):
+    accum = accum + grad * grad
+    return var - lr * grad / np.sqrt(accum), accum
 
 
-@defop("ApplyAdagrad", _update_infer, stateful=True, ref_inputs=(0, 1))
-def _apply_adagrad(sess, op, lr, grad):
-    var, accum = op.inputs[:2]
-    a = _write(sess, accum, _read(sess, accum) + grad * grad)
-    return _write(sess, var, _read(sess, var) - lr * grad / np.sqrt(a))
+@_update_op("ApplyRMSProp", 3)
+def _rmsprop(var, ms, mom, lr, rho, momentum, epsilon, grad):
+    ms = ms + (grad * grad - ms) * (1 - rho)
+    mom = mom * momentum + grad * lr / np.sqrt(ms + epsilon)
+    return var - mom, ms, mom
 
 
-@defop("ApplyRMSProp", _update_infer, stateful=True, ref_inputs=(0, 1, 2, 3))
-def _apply_rmsprop(sess, op, lr, grad, decay, momentum, epsilon, *, centered):
-    var, ms, mom, mg = op.inputs[:4]
-    ms_v = _write(sess, ms, _read(sess, ms) + (grad * grad - _read(sess, ms)) * (1 - decay))
-    denom = ms_v + epsilon
-    if centered:
-        mg_v = _write(sess, mg, _read(sess, mg) + (grad - _read(sess, mg)) * (1 - decay))
-        denom = denom - mg_v * mg_v
-    mom_v = _write(sess, mom, _read(sess, mom) * momentum + lr * grad / np.sqrt(denom))
-    return _write(sess, var, _read(sess, var) - mom_v)
+@_update_op("ApplyCenteredRMSProp", 4)
+def _centered_rmsprop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad):
+    """Like RMSProp, dividing by an estimate of the gradient's variance (ms - mg²) instead of its second moment."""
+    mg = mg + (grad - mg) * (1 - rho)
+    ms = ms + (grad * grad - ms) * (1 - rho)
+    mom = mom * momentum + grad * lr / np.sqrt(ms - mg * mg + epsilon)
+    return var - mom, mg, ms, mom
 
 
-@defop("ApplyAdam", _update_infer, stateful=True, ref_inputs=(0, 1, 2))
-def _apply_adam(sess, op, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
-    var, m, v = op.inputs[:3]
-    lr_t = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
-    m_v = _write(sess, m, _read(sess, m) + (grad - _read(sess, m)) * (1 - beta1))
-    v_v = _write(sess, v, _read(sess, v) + (grad * grad - _read(sess, v)) * (1 - beta2))
-    return _write(sess, var, _read(sess, var) - lr_t * m_v / (np.sqrt(v_v) + epsilon))
+@_update_op("ApplyAdam", 3)
+def _adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
+    alpha = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)  # bias correction of both moments, folded into lr
+    m = m + (grad - m) * (1 - beta1)
+    v = v + (grad * grad - v) * (1 - beta2)
+    return var - m * alpha / (np.sqrt(v) + epsilon), m, v
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Optimizers
+# Optimizer: the three steps shared by all optimizers
 # ---------------------------------------------------------------------------------------------------------------
+
+
+def _flatten(var_list):
+    """Any iterable of variables (list, tuple, set, generator, nested lists) as a flat list."""
+    out = []
+    for v in var_list:
+        out.extend(_flatten(v) if isinstance(v, (list, tuple)) else [v])
+    return out
+
+
+def _check_variable(v, where):
+    if not isinstance(v, Variable):
+        raise TypeError(hinted(
+            f"{where} must contain tf.Variable objects, got {v!r}.",
+            "el optimizador solo puede cambiar variables (tf.Variable), no tensores calculados ni constantes."))
+
+
+def _cast_like(t, var):
+    """A hyperparameter tensor in the variable's dtype (TensorFlow casts it in each update)."""
+    return t if t.dtype == var.dtype.base_dtype else cast(t, var.dtype)
 
 
 class Optimizer:
-    """Base class: subclasses say which slots each variable needs and which update op applies a gradient."""
+    """Base class. A subclass says which slots a variable needs (`_create_slots`), turns its hyperparameters into
+    tensors (`_prepare`) and builds the update op of one variable (`_apply_dense`)."""
 
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
 
-    def __init__(self, use_locking=False, name=None):
-        self._name = name or type(self).__name__.replace("Optimizer", "")
-        self._slots = {}  # slot name -> {variable: slot Variable}
+    def __init__(self, use_locking, name):
+        if not name:
+            raise ValueError("Must specify the optimizer name")
+        self._use_locking = use_locking
+        self._name = name
+        self._slots = {}      # slot name -> {variable: slot Variable}
+        self._non_slots = {}  # (name, graph) -> Variable, e.g. Adam's beta1_power
 
     def get_name(self):
         return self._name
 
-    # --- slots: per-variable state such as Adam's moment estimates
-    def _slot(self, var, slot_name, init=0.0, op_name=None):
+    # --- the three steps of a training op
+    def minimize(self, loss, global_step=None, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
+                 colocate_gradients_with_ops=False, name=None, grad_loss=None):
+        """compute_gradients + apply_gradients: one op that performs a training step (and increments
+        `global_step`, if given)."""
+        grads_and_vars = self.compute_gradients(loss, var_list, grad_loss=grad_loss)
+        if all(g is None for g, _ in grads_and_vars):
+            raise ValueError(hinted(
+                "No gradients provided for any variable, check your graph for ops that do not support gradients, "
+                f"between variables {[str(v) for _, v in grads_and_vars]} and loss {loss}.",
+                "la pérdida no depende de ninguna de estas variables, o el camino pasa por operaciones no derivables "
+                "(argmax, tf.cast a entero, tf.round, comparaciones)."))
+        return self.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+
+    def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
+                          colocate_gradients_with_ops=False, grad_loss=None):
+        """[(gradient, variable), ...] for the trainable variables, or for `var_list` (any iterable of
+        variables). The gradient is None for a variable the loss does not depend on."""
+        if callable(loss):
+            raise RuntimeError("`loss` passed to Optimizer.compute_gradients should be a Tensor in graph mode "
+                               "(a function is only accepted when eager execution is enabled).")
+        loss = convert_to_tensor(loss)
+        if not loss.dtype.is_floating:
+            raise ValueError(hinted(
+                f"Invalid type tf.{loss.dtype.name} for {loss.name}, expected: [tf.float16, tf.float32, tf.float64].",
+                "la pérdida debe ser un número real: convierte con tf.cast(..., tf.float32) o usa datos float."))
+        if var_list is None:
+            var_list = trainable_variables()
+        else:
+            var_list = _flatten(var_list)
+        if not var_list:
+            raise ValueError(hinted("No variables to optimize.",
+                                    "el optimizador ajusta variables (tf.Variable con trainable=True): crea alguna "
+                                    "antes de llamar a minimize, o pásalas en var_list."))
+        for v in var_list:
+            _check_variable(v, "var_list")
+        grads = gradients(loss, var_list, grad_ys=grad_loss)
+        return list(zip(grads, var_list))
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        """The op that applies each gradient to its variable (and then increments `global_step`)."""
+        grads_and_vars = tuple(grads_and_vars)
+        if not grads_and_vars:
+            raise ValueError("No variables provided.")
+        pairs = []
+        for g, v in grads_and_vars:
+            _check_variable(v, "grads_and_vars")
+            if g is not None:
+                if not (isinstance(g, Tensor) or hasattr(g, "_as_graph_element")):
+                    raise TypeError(f"Gradient must be a Tensor, IndexedSlices, or None: {g!r}")
+                pairs.append((convert_to_tensor(g), v))
+        if not pairs:
+            raise ValueError(f"No gradients provided for any variable: {[str(v) for _, v in grads_and_vars]}.")
+        graph = pairs[0][1].graph
+        with graph.as_default():
+            with control_dependencies(None):  # state lives outside any control dependency of the caller
+                self._create_slots([v for _, v in pairs])
+            with graph.name_scope(name or self._name) as scope:
+                self._prepare()
+                updates = []
+                # Every gradient is computed before any variable changes (those of ops without inputs, such as a
+                # fed placeholder, read no variable and need not wait).
+                with control_dependencies([g for g, _ in pairs if g.op.inputs or g.op.control_inputs]):
+                    for g, v in pairs:
+                        with graph.name_scope("update_" + v.op.name):
+                            updates.append(self._apply_dense(g, v))
+                if global_step is None:
+                    train_op = self._finish(updates, scope)
+                else:
+                    with control_dependencies([self._finish(updates, "update")]):
+                        train_op = assign_add(global_step, 1, name=scope).op
+        if train_op not in graph.get_collection(GraphKeys.TRAIN_OP):
+            graph.add_to_collection(GraphKeys.TRAIN_OP, train_op)
+        return train_op
+
+    # --- hooks for subclasses
+    def _create_slots(self, var_list):
+        pass
+
+    def _prepare(self):
+        pass
+
+    def _apply_dense(self, grad, var):
+        raise NotImplementedError
+
+    def _finish(self, update_ops, name_scope):
+        return group(*update_ops, name=name_scope)
+
+    # --- hyperparameters: a number, a Tensor, or a function returning one of those
+    @staticmethod
+    def _tensor(value, name):
+        value = value() if callable(value) else value
+        return convert_to_tensor(value, name=name)
+
+    # --- slots: per-variable state, named after the variable (`W/Adam`, `W/Adam_1`)
+    def _slot(self, var, slot_name, init=0.0):
         slots = self._slots.setdefault(slot_name, {})
         if var not in slots:
             graph = var.graph
-            saved, graph._name_stack = graph._name_stack, ""
-            try:
-                with graph.as_default(), control_dependencies(None):
+            with graph.name_scope(None):  # slot names start at the root: 'W/Momentum'
+                if var.shape.is_fully_defined():
                     value = np.full(var.shape.as_list(), init, dtype=var.dtype.as_numpy_dtype)
-                    slots[var] = Variable(value, trainable=False, name=f"{var.op.name}/{op_name or self._name}")
-            finally:
-                graph._name_stack = saved
+                else:
+                    value = fill(shape_of(var.initial_value), constant(init, dtype=var.dtype))
+                slots[var] = Variable(value, trainable=False, name=f"{var.op.name}/{self._name}",
+                                      validate_shape=var.shape.is_fully_defined())
         return slots[var]
 
     def get_slot(self, var, name):
+        """The slot `name` (see get_slot_names) of variable `var`, or None."""
         return self._slots.get(name, {}).get(var)
 
     def get_slot_names(self):
         return sorted(self._slots)
 
+    def _non_slot(self, name, initial_value, graph):
+        """A variable shared by all the variables this optimizer trains in `graph` (e.g. Adam's beta1_power)."""
+        key = (name, graph)
+        if key not in self._non_slots:
+            self._non_slots[key] = Variable(initial_value, trainable=False, name=name)
+        return self._non_slots[key]
+
     def variables(self):
-        return [v for slots in self._slots.values() for v in slots.values()] + getattr(self, "_extra_vars", [])
+        """The variables this optimizer created (slots and the like), for a Saver or an initializer."""
+        return [v for slots in self._slots.values() for v in slots.values()] + list(self._non_slots.values())
 
-    # --- the three steps of minimize
-    def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
-                          colocate_gradients_with_ops=False, grad_loss=None, **unused):
-        """[(gradient, variable), ...] for the trainable variables (or `var_list`, any iterable of variables)."""
-        if callable(loss):
-            raise TypeError("loss must be a Tensor in graph mode (callables are for eager mode)")
-        loss = convert_to_tensor(loss)
-        var_list = list(var_list) if var_list is not None else (
-            trainable_variables() + get_default_graph().get_collection("trainable_resource_variables"))
-        if not var_list:
-            raise ValueError(hinted("No variables to optimize.",
-                                    "el optimizador ajusta variables (tf.Variable con trainable=True); crea alguna "
-                                    "antes de llamar a minimize."))
-        grads = gradients(loss, var_list, grad_ys=grad_loss)
-        return list(zip(grads, var_list))
 
-    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
-        """The op that applies each gradient to its variable (and increments `global_step` afterwards)."""
-        grads_and_vars = list(grads_and_vars)
-        usable = [(g, v) for g, v in grads_and_vars if g is not None]
-        if not usable:
-            raise ValueError(hinted(
-                "No gradients provided for any variable, check your graph for ops that do not support gradients, "
-                f"between variables {[v.name for _, v in grads_and_vars]} and loss.",
-                "la pérdida no depende de ninguna de estas variables (o el camino pasa por operaciones no derivables "
-                "como argmax, tf.cast a entero o tf.round)."))
-        graph = usable[0][1].graph
-        with graph.as_default(), graph.name_scope(name or self._name) as scope:
-            self._prepare()
-            updates = []
-            for g, v in usable:
-                with graph.name_scope("update_" + v.op.name):
-                    updates.append(self._apply(convert_to_tensor(g), v))
-            finish = self._finish(updates, scope)
-            if global_step is None:
-                return finish
-            with control_dependencies([finish]):
-                return assign_add(global_step, 1, name=scope[:-1]).op
-
-    def minimize(self, loss, global_step=None, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
-                 colocate_gradients_with_ops=False, name=None, grad_loss=None):
-        """compute_gradients + apply_gradients: one op that performs a training step."""
-        return self.apply_gradients(self.compute_gradients(loss, var_list, grad_loss=grad_loss),
-                                    global_step=global_step, name=name)
-
-    def _prepare(self):
-        pass
-
-    def _finish(self, updates, scope):
-        return group(*updates, name=scope[:-1] if scope else None)
-
-    def _value(self, x, var):
-        return cast(x, var.dtype) if hasattr(x, "_as_graph_element") and convert_to_tensor(x).dtype != var.dtype \
-            else convert_to_tensor(x, dtype=None if hasattr(x, "_as_graph_element") else var.dtype)
+# ---------------------------------------------------------------------------------------------------------------
+# The optimizers
+# ---------------------------------------------------------------------------------------------------------------
 
 
 class GradientDescentOptimizer(Optimizer):
@@ -178,10 +292,14 @@ class GradientDescentOptimizer(Optimizer):
 
     def __init__(self, learning_rate, use_locking=False, name="GradientDescent"):
         super().__init__(use_locking, name)
-        self._lr = learning_rate
+        self._learning_rate = learning_rate
 
-    def _apply(self, g, v):
-        return make_op("ApplyGradientDescent", [v._variable, self._value(self._lr, v), g], "ApplyGradientDescent")
+    def _prepare(self):
+        self._lr_t = self._tensor(self._learning_rate, "learning_rate")
+
+    def _apply_dense(self, grad, var):
+        return make_op("ApplyGradientDescent", [var._variable, _cast_like(self._lr_t, var), grad],
+                       "ApplyGradientDescent")
 
 
 class MomentumOptimizer(Optimizer):
@@ -189,80 +307,114 @@ class MomentumOptimizer(Optimizer):
 
     def __init__(self, learning_rate, momentum, use_locking=False, name="Momentum", use_nesterov=False):
         super().__init__(use_locking, name)
-        self._lr, self._momentum, self._nesterov = learning_rate, momentum, use_nesterov
+        self._learning_rate, self._momentum, self._use_nesterov = learning_rate, momentum, use_nesterov
 
-    def _apply(self, g, v):
-        accum = self._slot(v, "momentum", 0.0, "Momentum")
-        return make_op("ApplyMomentum", [v._variable, accum._variable, self._value(self._lr, v), g,
-                                         self._value(self._momentum, v)], "ApplyMomentum",
-                       {"use_nesterov": self._nesterov})
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._slot(v, "momentum")
+
+    def _prepare(self):
+        self._lr_t = self._tensor(self._learning_rate, "learning_rate")
+        self._momentum_t = self._tensor(self._momentum, "momentum")
+
+    def _apply_dense(self, grad, var):
+        return make_op("ApplyMomentum", [var._variable, self.get_slot(var, "momentum")._variable,
+                                         _cast_like(self._lr_t, var), _cast_like(self._momentum_t, var), grad],
+                       "ApplyMomentum", {"use_nesterov": self._use_nesterov})
 
 
 class AdagradOptimizer(Optimizer):
-    """accum += g²; var -= lr * g / sqrt(accum)."""
+    """accum += g²; var -= lr * g / sqrt(accum). The accumulator starts at `initial_accumulator_value`."""
 
     def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False, name="Adagrad"):
-        super().__init__(use_locking, name)
         if initial_accumulator_value <= 0.0:
             raise ValueError(f"initial_accumulator_value must be positive: {initial_accumulator_value}")
-        self._lr, self._init = learning_rate, initial_accumulator_value
+        super().__init__(use_locking, name)
+        self._learning_rate, self._initial_accumulator_value = learning_rate, initial_accumulator_value
 
-    def _apply(self, g, v):
-        accum = self._slot(v, "accumulator", self._init, "Adagrad")
-        return make_op("ApplyAdagrad", [v._variable, accum._variable, self._value(self._lr, v), g], "ApplyAdagrad")
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._slot(v, "accumulator", self._initial_accumulator_value)
+
+    def _prepare(self):
+        self._lr_t = self._tensor(self._learning_rate, "learning_rate")
+
+    def _apply_dense(self, grad, var):
+        return make_op("ApplyAdagrad", [var._variable, self.get_slot(var, "accumulator")._variable,
+                                        _cast_like(self._lr_t, var), grad], "ApplyAdagrad")
 
 
 class RMSPropOptimizer(Optimizer):
-    """ms = decay * ms + (1 - decay) * g²; mom = momentum * mom + lr * g / sqrt(ms + eps); var -= mom.
-    (TensorFlow 1.x starts `ms` at ones.) Centered: divides by sqrt(ms - mg² + eps), mg the mean gradient."""
+    """ms = decay * ms + (1 - decay) * g²; mom = momentum * mom + lr * g / sqrt(ms + epsilon); var -= mom.
+    TensorFlow 1.x starts `ms` at ones. Centered: divides by sqrt(ms - mg² + epsilon), mg the mean gradient."""
 
     def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, use_locking=False, centered=False,
                  name="RMSProp"):
         super().__init__(use_locking, name)
-        self._lr, self._decay, self._momentum, self._eps, self._centered = learning_rate, decay, momentum, epsilon, centered
+        self._learning_rate, self._decay, self._momentum, self._epsilon = learning_rate, decay, momentum, epsilon
+        self._centered = centered
 
-    def _apply(self, g, v):
-        ms = self._slot(v, "rms", 1.0, self._name)
-        mom = self._slot(v, "momentum", 0.0, self._name + "_1")
-        mg = self._slot(v, "mg", 0.0, self._name + "_2") if self._centered else ms
-        val = lambda x: self._value(x, v)  # noqa: E731
-        return make_op("ApplyRMSProp", [v._variable, ms._variable, mom._variable, mg._variable, val(self._lr), g,
-                                        val(self._decay), val(self._momentum), val(self._eps)], "ApplyRMSProp",
-                       {"centered": self._centered})
+    def _create_slots(self, var_list):
+        for v in var_list:  # TensorFlow's order, which gives the names W/RMSProp, W/RMSProp_1, W/RMSProp_2
+            self._slot(v, "rms", 1.0)
+            if self._centered:
+                self._slot(v, "mg")
+            self._slot(v, "momentum")
+
+    def _prepare(self):
+        self._lr_t = self._tensor(self._learning_rate, "learning_rate")
+        self._decay_t = self._tensor(self._decay, "decay")
+        self._momentum_t = self._tensor(self._momentum, "momentum")
+        self._epsilon_t = self._tensor(self._epsilon, "epsilon")
+
+    def _apply_dense(self, grad, var):
+        slots = [self.get_slot(var, "rms"), self.get_slot(var, "momentum")]
+        if self._centered:
+            slots.insert(0, self.get_slot(var, "mg"))
+        hyper = [_cast_like(t, var) for t in (self._lr_t, self._decay_t, self._momentum_t, self._epsilon_t)]
+        op_type = "ApplyCenteredRMSProp" if self._centered else "ApplyRMSProp"
+        return make_op(op_type, [var._variable] + [s._variable for s in slots] + hyper + [grad], op_type)
 
 
 class AdamOptimizer(Optimizer):
-    """Adam (Kingma & Ba): moving averages m, v of g and g², bias-corrected step lr * m̂ / (sqrt(v̂) + epsilon)."""
+    """Adam (Kingma & Ba, 2015): moving averages m, v of g and g²; var -= lr_t * m / (sqrt(v) + epsilon) with
+    lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t). beta1^t and beta2^t are kept in the variables `beta1_power`
+    and `beta2_power`, multiplied by beta1 and beta2 after every step."""
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, use_locking=False, name="Adam"):
         super().__init__(use_locking, name)
-        self._lr, self._beta1, self._beta2, self._eps = learning_rate, beta1, beta2, epsilon
-        self._extra_vars = []
+        self._lr, self._beta1, self._beta2, self._epsilon = learning_rate, beta1, beta2, epsilon
+
+    def _create_slots(self, var_list):
+        graph = var_list[0].graph
+        self._non_slot("beta1_power", np.float32(self._beta1), graph)
+        self._non_slot("beta2_power", np.float32(self._beta2), graph)
+        for v in var_list:
+            self._slot(v, "m")
+            self._slot(v, "v")
+
+    def _beta_powers(self, graph):
+        return self._non_slots[("beta1_power", graph)], self._non_slots[("beta2_power", graph)]
 
     def _prepare(self):
-        if not self._extra_vars:
-            graph = get_default_graph()
-            saved, graph._name_stack = graph._name_stack, ""
-            try:
-                with control_dependencies(None):
-                    self._extra_vars = [Variable(np.float32(self._beta1), trainable=False, name="beta1_power"),
-                                        Variable(np.float32(self._beta2), trainable=False, name="beta2_power")]
-            finally:
-                graph._name_stack = saved
+        self._lr_t = self._tensor(self._lr, "learning_rate")
+        self._beta1_t = self._tensor(self._beta1, "beta1")
+        self._beta2_t = self._tensor(self._beta2, "beta2")
+        self._epsilon_t = self._tensor(self._epsilon, "epsilon")
 
-    def _apply(self, g, v):
-        m, s = self._slot(v, "m", 0.0, "Adam"), self._slot(v, "v", 0.0, "Adam_1")
-        b1p, b2p = (cast(p, v.dtype) if v.dtype != _dt.float32 else p.value() for p in self._extra_vars)
-        val = lambda x: self._value(x, v)  # noqa: E731
-        return make_op("ApplyAdam", [v._variable, m._variable, s._variable, b1p, b2p, val(self._lr), val(self._beta1),
-                                     val(self._beta2), val(self._eps), g], "ApplyAdam")
+    def _apply_dense(self, grad, var):
+        b1p, b2p = self._beta_powers(var.graph)
+        values = [_cast_like(t, var) for t in (b1p.value(), b2p.value(), self._lr_t, self._beta1_t, self._beta2_t,
+                                               self._epsilon_t)]
+        return make_op("ApplyAdam", [var._variable, self.get_slot(var, "m")._variable,
+                                     self.get_slot(var, "v")._variable] + values + [grad], "ApplyAdam")
 
-    def _finish(self, updates, scope):
-        b1p, b2p = self._extra_vars
-        with control_dependencies(updates):
-            u1 = b1p.assign(b1p * self._beta1, name="update_beta1_power")
-            u2 = b2p.assign(b2p * self._beta2, name="update_beta2_power")
-        return group(*updates, u1, u2, name=scope[:-1])
+    def _finish(self, update_ops, name_scope):
+        b1p, b2p = self._beta_powers(update_ops[0].graph)
+        with control_dependencies(update_ops):
+            update_beta1 = b1p.assign(b1p * _cast_like(self._beta1_t, b1p))
+            update_beta2 = b2p.assign(b2p * _cast_like(self._beta2_t, b2p))
+        return group(*update_ops, update_beta1, update_beta2, name=name_scope)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -271,6 +423,7 @@ class AdamOptimizer(Optimizer):
 
 
 def get_global_step(graph=None):
+    """The graph's step counter, or None if it has none."""
     found = (graph or get_default_graph()).get_collection(GraphKeys.GLOBAL_STEP)
     return found[0] if found else None
 
@@ -278,32 +431,36 @@ def get_global_step(graph=None):
 def create_global_step(graph=None):
     graph = graph or get_default_graph()
     if get_global_step(graph) is not None:
-        raise ValueError("global_step already exists.")
-    with graph.as_default():
+        raise ValueError("'global_step' already exists.")
+    with graph.as_default(), graph.name_scope(None), control_dependencies(None):
         return Variable(np.int64(0), trainable=False, name="global_step",
                         collections=[GraphKeys.GLOBAL_VARIABLES, GraphKeys.GLOBAL_STEP])
 
 
 def get_or_create_global_step(graph=None):
-    """The graph's step counter (an int64 Variable named 'global_step'), created on first call."""
-    return get_global_step(graph) or create_global_step(graph)
+    """The graph's step counter (an int64 Variable named 'global_step'), created on first call. Pass it to
+    `minimize(loss, global_step=...)` and it counts the training steps."""
+    step = get_global_step(graph)
+    return step if step is not None else create_global_step(graph)
 
 
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
-    """learning_rate * decay_rate ** (global_step / decay_steps) (integer division if staircase)."""
-    with get_default_graph().name_scope(name or "ExponentialDecay"):
-        lr = convert_to_tensor(learning_rate, dtype=None if hasattr(learning_rate, "_as_graph_element")
-                               else _dt.float32, name="learning_rate")
-        p = cast(global_step, lr.dtype) / cast(convert_to_tensor(decay_steps), lr.dtype)
+    """learning_rate * decay_rate ** (global_step / decay_steps); the exponent is rounded down if `staircase`."""
+    if global_step is None:
+        raise ValueError("global_step is required for exponential_decay.")
+    graph = get_default_graph()
+    with graph.name_scope(name or "ExponentialDecay") as scope:
+        lr = convert_to_tensor(learning_rate, name="learning_rate")
+        p = cast(global_step, lr.dtype) / cast(decay_steps, lr.dtype)
         if staircase:
             p = floor(p)
-        return lr * _pow(constant(decay_rate, dtype=lr.dtype), p)
+        return multiply(lr, _pow(cast(decay_rate, lr.dtype), p), name=scope)
 
 
 def piecewise_constant(x, boundaries, values, name=None):
-    """values[0] while x <= boundaries[0], values[1] while x <= boundaries[1], ..., values[-1] after."""
+    """values[0] while x <= boundaries[0], values[1] while x <= boundaries[1], ..., values[-1] after the last."""
     if len(values) != len(boundaries) + 1:
-        raise ValueError("The length of values must be one more than the length of boundaries.")
+        raise ValueError("The length of boundaries should be 1 less than the length of values")
     with get_default_graph().name_scope(name or "PiecewiseConstant"):
         x = convert_to_tensor(x)
         out = convert_to_tensor(values[-1])

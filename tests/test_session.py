@@ -93,22 +93,43 @@ def test_fetching_a_fed_tensor_returns_the_feed():
         assert sess.run(y, {y: [5.0]}).tolist() == [5.0]
 
 
-def test_only_the_needed_subgraph_runs_each_op_once():
-    calls = []
-    x = tf.placeholder(tf.float32, [])
-    left = tf.identity(x, name="left")
-    right = tf.sqrt(x)  # would fail on a negative feed if it ran
-    both = left * 2 + left
+def test_only_the_needed_subgraph_runs_each_op_once(monkeypatch):
     from engine.framework import OPS
-    forward = OPS["Identity"].forward
-    OPS["Identity"].forward = lambda v: calls.append(1) or forward(v)
-    try:
-        with tf.Session() as sess:
-            assert sess.run(both, {x: -4.0}) == -12.0
-    finally:
-        OPS["Identity"].forward = forward
-    assert calls == [1]
-    assert right is not None
+    calls = []
+    for type_ in ("Square", "Sqrt"):
+        forward = OPS[type_].forward
+        monkeypatch.setattr(OPS[type_], "forward", lambda v, f=forward, t=type_: calls.append(t) or f(v))
+    x = tf.placeholder(tf.float32, [])
+    left = tf.square(x)
+    unused = tf.sqrt(x)
+    both = left * 2 + left
+    with tf.Session() as sess:
+        assert sess.run(both, {x: -4.0}) == 48.0
+        assert calls == ["Square"]
+        sess.run([both, unused], {x: 4.0})
+    assert calls == ["Square", "Square", "Sqrt"]
+
+
+def test_reads_happen_before_writes_in_one_run(tf1):
+    def program(t):
+        w = t.Variable(2.0)
+        b = t.Variable(3.0)
+        loss = w * b
+        train = t.train.GradientDescentOptimizer(0.1).minimize(loss)
+        with t.Session() as sess:
+            sess.run(t.global_variables_initializer())
+            return [sess.run([train, loss])[1] for _ in range(3)]
+    with tf1.Graph().as_default():
+        want = program(tf1)
+    assert program(tf) == pytest.approx(want)
+
+
+def test_control_dependency_on_a_fed_placeholder():
+    x = tf.placeholder(tf.float32, [])
+    with tf.control_dependencies([x]):
+        y = tf.constant(1.0) + 1
+    with tf.Session() as sess:
+        assert sess.run(y, {x: 0.0}) == 2.0
 
 
 def test_plan_is_cached_and_intermediates_freed():
@@ -119,7 +140,7 @@ def test_plan_is_cached_and_intermediates_freed():
     sess.run(y, {x: [2.0]})
     assert len(sess._plans) == 1
     plan = next(iter(sess._plans.values()))
-    freed = {s for step in plan.steps for s in step[4]}
+    freed = {s for step in plan.steps for s in step[3]}
     assert freed and plan.fetch_slots[0] not in freed
 
 

@@ -8,8 +8,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, hinted
-from ..framework import (Tensor, apply, convert_to_tensor, defop, get_default_graph, is_tensor, make_op,
-                         same_as_input, static_value)
+from ..framework import (Tensor, apply, broadcast_shape, convert_to_tensor, defop, get_default_graph, is_tensor,
+                         make_op, same_as_input, static_value)
 from ..shapes import TensorShape, as_shape
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -53,7 +53,11 @@ def _const(*, value, dtype):
 
 
 def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
-    """A tensor whose value is fixed when the graph is built: `tf.constant([1., 2.])`."""
+    """A tensor whose value is fixed when the graph is built: `tf.constant([1., 2.])`.
+
+    A list that contains tensors becomes their `stack` (TensorFlow's auto-packing: `tf.reduce_sum([a, b])`)."""
+    if isinstance(value, (list, tuple)) and any(is_tensor(v) for v in _nested(value)):
+        return _auto_pack(value, dtype, name)
     arr = _to_array(value, dtype)
     if shape is not None:
         shape = tuple(as_shape(shape).as_list())
@@ -66,6 +70,23 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
     arr.flags.writeable = False
     return make_op("Const", [], name, {"value": arr, "dtype": _dt.as_dtype(arr.dtype) if dtype is None
                                        else _dt.as_dtype(dtype)}).outputs[0]
+
+
+def _nested(value):
+    for v in value:
+        if isinstance(v, (list, tuple)):
+            yield from _nested(v)
+        else:
+            yield v
+
+
+def _auto_pack(value, dtype, name):
+    if dtype is None:
+        dtype = next(convert_to_tensor(v).dtype for v in _nested(value) if is_tensor(v))
+    with get_default_graph().name_scope(name) as scope:
+        parts = [_auto_pack(v, dtype, "packed") if isinstance(v, (list, tuple)) else v for v in value]
+        parts = [p if is_tensor(p) else constant(p, dtype) for p in parts]
+        return stack(parts, name=scope)
 
 
 def _placeholder_infer(inputs, attrs):
@@ -109,17 +130,14 @@ def placeholder_with_default(input, shape, name=None):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _shape_arg(shape, what="shape"):
-    """A shape given as a list, a TensorShape or an int32 Tensor -> (Tensor input or None, static TensorShape)."""
+def _static_shape_or_tensor(shape):
+    """A shape given as a list or TensorShape -> (None, its list); as an int Tensor -> (the Tensor, None)."""
     if is_tensor(shape):
-        t = convert_to_tensor(shape)
-        v = static_value(t)
-        return t, TensorShape(None if v is None else v.tolist()) if t.shape.rank != 1 or v is not None else \
-            TensorShape([None] * t.shape[0] if t.shape[0] is not None else None)
-    dims = as_shape(shape).as_list() if not isinstance(shape, (int, np.integer)) else [int(shape)]
+        return convert_to_tensor(shape), None
+    dims = [int(shape)] if isinstance(shape, (int, np.integer)) else as_shape(shape).as_list()
     if any(d is None for d in dims):
-        raise ValueError(f"Cannot create a tensor of {what} {dims} with unknown dimensions.")
-    return None, TensorShape(dims)
+        raise ValueError(f"Cannot create a tensor of shape {dims} with unknown dimensions.")
+    return None, dims
 
 
 def _fill_infer(inputs, attrs):
@@ -143,10 +161,10 @@ def fill(dims, value, name=None):
 
 
 def _filled(shape, dtype, value, name):
-    tensor, static = _shape_arg(shape)
+    tensor, static = _static_shape_or_tensor(shape)
     dtype = _dt.as_dtype(dtype)
     if tensor is None:
-        return constant(np.full(static.as_list(), value, dtype=dtype.np), dtype=dtype, name=name)
+        return constant(np.full(static, value, dtype=dtype.np), dtype=dtype, name=name)
     with get_default_graph().name_scope(name) as scope:
         return fill(tensor, constant(value, dtype=dtype, name="Const"), name=scope)
 
@@ -186,13 +204,22 @@ def _range_infer(inputs, attrs):
     if any(v is None for v in vals):
         return [(TensorShape([None]), inputs[0].dtype)]
     start, limit, delta = (v.item() for v in vals)
-    if delta == 0:
-        raise ValueError("Requires delta != 0")
+    _check_range(start, limit, delta)
     return [(TensorShape([max(0, int(np.ceil((limit - start) / delta)))]), inputs[0].dtype)]
+
+
+def _check_range(start, limit, delta):
+    if delta == 0:
+        raise ValueError(f"Requires delta != 0: {delta}")
+    if delta > 0 and start > limit:
+        raise ValueError(f"Requires start <= limit when delta > 0: {start}/{limit}")
+    if delta < 0 and start < limit:
+        raise ValueError(f"Requires start >= limit when delta < 0: {start}/{limit}")
 
 
 @defop("Range", _range_infer)
 def _range(start, limit, delta):
+    _check_range(start, limit, delta)
     return np.arange(start, limit, delta, dtype=start.dtype)
 
 
@@ -221,6 +248,9 @@ def linspace(start, stop, num, name=None):
     start, stop = (convert_to_tensor(v, dtype=None if is_tensor(v) else _dt.float32) for v in (start, stop))
     return apply("LinSpace", [start, stop, convert_to_tensor(num, dtype=_dt.int32)], name,
                  arg_names=("start", "stop", "num"), same_dtype=False)
+
+
+lin_space = linspace
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dt.float32, name=None):
@@ -559,7 +589,12 @@ def _zeros_for_missing(grads, like):
 
 @defop("Unpack", _unpack_infer, grad=lambda op, *gs: [stack(_zeros_for_missing(gs, op.outputs), axis=op.attrs["axis"])])
 def _unpack(x, *, num, axis):
-    return tuple(np.moveaxis(x, axis, 0))
+    return _outputs(list(np.moveaxis(x, axis, 0)))
+
+
+def _outputs(parts):
+    """The result of an op with a variable number of outputs: one array, or a tuple of them."""
+    return parts[0] if len(parts) == 1 else tuple(parts)
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
@@ -574,52 +609,79 @@ def unstack(value, num=None, axis=0, name="unstack"):
 
 
 def _split_infer(inputs, attrs):
-    x, sizes = inputs[0], attrs["sizes"]
+    """Split (n equal parts, attr `num`) and SplitV (attr `sizes`, None where a size is a tensor input)."""
+    x, sizes = inputs[0], attrs.get("sizes")
+    n = attrs["num"] if sizes is None else len(sizes)
     if x.shape.rank is None:
-        return [(TensorShape(None), x.dtype)] * len(sizes)
+        return [(TensorShape(None), x.dtype)] * n
     axis = _norm_axis(attrs["axis"], x.shape.rank)
     d = x.shape[axis]
-    static = [s if not is_tensor(s) else None for s in sizes]
-    if d is not None and None not in static and -1 not in static and sum(static) != d:
-        raise ValueError(f"Determined shape must either match input shape along split_dim exactly if fully specified, "
-                         f"or be less than the size of the input along split_dim if not fully specified. Got sizes "
-                         f"{static} for dimension {d} of shape {x.shape.bracket_str()}")
+    if sizes is None:
+        if d is not None and d % n:
+            raise ValueError(f"Dimension size must be evenly divisible by {n} but is {d} for shape "
+                             f"{x.shape.bracket_str()} (split into {n} parts along axis {axis})")
+        static = [None if d is None else d // n] * n
+    else:
+        dynamic = iter(inputs[1:])
+        static = [_maybe_int(static_value(next(dynamic))) if s is None else s for s in sizes]
+        if static.count(-1) > 1:
+            raise ValueError(f"Cannot infer more than one -1 in size_splits {static}")
+        known = [s for s in static if s not in (None, -1)]
+        if d is not None and (sum(known) > d or None not in static and -1 not in static and sum(known) != d):
+            raise ValueError(f"Determined shape must either match input shape along split_dim exactly if fully "
+                             f"specified, or be less than the size of the input along split_dim if not fully "
+                             f"specified. Got sizes {static} for dimension {d} of shape {x.shape.bracket_str()}")
+        if -1 in static:
+            static[static.index(-1)] = d - sum(known) if None not in static and d is not None else None
     outs = []
     for s in static:
         dims = list(x.shape.dims)
-        dims[axis] = s if s != -1 else None
+        dims[axis] = s
         outs.append((TensorShape(dims), x.dtype))
     return outs
 
 
-@defop("SplitV", _split_infer, grad=lambda op, *gs: [concat(_zeros_for_missing(gs, op.outputs), op.attrs["axis"]),
-                                                     *[None] * (len(op.inputs) - 1)])
+def _maybe_int(v):
+    return None if v is None else int(v)
+
+
+def _split_grad(op, *grads):
+    return [concat(_zeros_for_missing(grads, op.outputs), op.attrs["axis"])] + [None] * (len(op.inputs) - 1)
+
+
+@defop("Split", _split_infer, grad=_split_grad)
+def _split_equal(x, *, num, axis):
+    if x.shape[axis] % num:
+        raise ValueError(f"Number of ways to split should evenly divide the split dimension, but got split_dim "
+                         f"{axis} (size = {x.shape[axis]}) and num_split {num}")
+    return _outputs(np.split(x, num, axis))
+
+
+@defop("SplitV", _split_infer, grad=_split_grad)
 def _split(x, *dynamic_sizes, sizes, axis):
-    it = iter(dynamic_sizes)
-    sizes = [int(next(it)) if is_tensor(s) else s for s in sizes]
+    dynamic = iter(dynamic_sizes)
+    sizes = [int(next(dynamic)) if s is None else s for s in sizes]
     if -1 in sizes:
         sizes[sizes.index(-1)] = x.shape[axis] - (sum(sizes) + 1)
-    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis))
+    if min(sizes) < 0 or sum(sizes) != x.shape[axis]:
+        raise ValueError(f"Determined shape must either match input shape along split_dim exactly if fully "
+                         f"specified, or be less than the size of the input along split_dim if not fully specified. "
+                         f"Got sizes {sizes} for dimension {x.shape[axis]} of shape {list(x.shape)}")
+    return _outputs(np.split(x, np.cumsum(sizes)[:-1], axis))
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
-    """Splits into `n` equal parts, or parts of the given sizes, along `axis`."""
-    value = convert_to_tensor(value)
+    """Splits into `n` equal parts, or parts of the given sizes (one may be -1), along `axis`."""
+    axis = _static_int(axis, "axis")
     if isinstance(num_or_size_splits, (int, np.integer)):
-        d = value.shape[axis] if value.shape.rank is not None else None
-        n = int(num_or_size_splits)
-        if d is None:
-            raise ValueError("split into n parts needs the dimension size known when the graph is built")
-        if d % n:
-            raise ValueError(f"Dimension size must be evenly divisible by {n} but is {d} for shape "
-                             f"{value.shape.bracket_str()} (axis {axis})")
-        sizes = [d // n] * n
+        out = apply("Split", [value], None, name, arg_names=("value",),
+                    attrs={"num": int(num_or_size_splits), "axis": axis})
     else:
         sizes = list(num_or_size_splits)
-    dynamic = [s for s in sizes if is_tensor(s)]
-    out = apply("SplitV", [value, *dynamic], None, name, same_dtype=False,
-                arg_names=("value",) + tuple(f"size_{i}" for i in builtins.range(len(dynamic))),
-                attrs={"sizes": [s if is_tensor(s) else int(s) for s in sizes], "axis": int(axis)})
+        dynamic = [s for s in sizes if is_tensor(s)]
+        out = apply("SplitV", [value, *dynamic], None, name, same_dtype=False,
+                    arg_names=("value",) + tuple(f"size_{i}" for i in builtins.range(len(dynamic))),
+                    attrs={"sizes": [None if is_tensor(s) else int(s) for s in sizes], "axis": axis})
     return out if isinstance(out, list) else [out]
 
 
@@ -634,7 +696,8 @@ def _tile_infer(inputs, attrs):
     return [(TensorShape([None if d is None else d * int(k) for d, k in zip(x.shape.dims, mv)]), x.dtype)]
 
 
-@defop("TileGrad", lambda inputs, attrs: [(TensorShape(None), inputs[0].dtype)])
+@defop("TileGrad", lambda inputs, attrs: [(TensorShape(None), inputs[0].dtype)],
+       grad=lambda op, gg: [tile(gg, op.inputs[1]), None, None])
 def _tile_grad_forward(g, multiples, x_shape):
     split_shape = [v for pair in zip(multiples, x_shape) for v in pair]
     return g.reshape(split_shape).sum(axis=tuple(builtins.range(0, 2 * len(x_shape), 2)))
@@ -675,18 +738,28 @@ def _gather_infer(inputs, attrs):
 
 
 def _gather_grad(op, g):
+    """Each slice of g goes back to the row it was taken from (summing repeated indices)."""
     params, indices = op.inputs
-    if op.attrs["axis"] != 0:
-        raise NotImplementedError("the gradient of gather is implemented for axis=0")
-    return [unsorted_segment_sum(g, indices, _dim_of(params, 0)), None]
+    axis = op.attrs["axis"]
+    if axis == 0:
+        return [unsorted_segment_sum(g, indices, _dim_of(params, 0)), None]
+    rank, k = params.shape.rank, indices.shape.rank
+    if rank is None or k is None:
+        raise ValueError("the gradient of gather along an axis other than 0 needs known ranks")
+    axis = _norm_axis(axis, rank)
+    front = list(builtins.range(axis, axis + k))  # the dimensions of g that come from indices go first
+    perm = front + [i for i in builtins.range(rank - 1 + k) if i not in front]
+    summed = unsorted_segment_sum(transpose(g, perm), indices, _dim_of(params, axis))
+    back = list(builtins.range(1, axis + 1)) + [0] + list(builtins.range(axis + 1, rank))
+    return [transpose(summed, back), None]
 
 
 @defop("GatherV2", _gather_infer, grad=_gather_grad)
 def _gather(params, indices, *, axis):
     n = params.shape[axis]
-    if indices.size and (indices.min() < -n or indices.max() >= n):
-        bad = indices[(indices < -n) | (indices >= n)].flat[0]
-        raise IndexError(f"indices = {bad} is not in [0, {n})")
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        where = tuple(int(i) for i in np.argwhere((indices < 0) | (indices >= n))[0])
+        raise ValueError(f"indices{list(where)} = {indices[where]} is not in [0, {n})")
     return np.take(params, indices, axis=axis)
 
 
@@ -734,10 +807,11 @@ def _slice_infer(inputs, attrs):
     return [(TensorShape(dims), x.dtype)]
 
 
-@defop("SliceGrad", lambda inputs, attrs: [(TensorShape(None), inputs[0].dtype)])
+@defop("SliceGrad", lambda inputs, attrs: [(TensorShape(None), inputs[0].dtype)],
+       grad=lambda op, gg: [slice(gg, op.inputs[2], shape_of(op.inputs[0])), None, None])
 def _slice_grad_forward(g, x_shape, begin):
     out = np.zeros(x_shape, dtype=g.dtype)
-    out[tuple(slice(b, b + n) for b, n in zip(begin, g.shape))] = g
+    out[tuple(builtins.slice(b, b + n) for b, n in zip(begin, g.shape))] = g
     return out
 
 
@@ -750,7 +824,11 @@ def _slice_grad(op, g):
 
 @defop("Slice", _slice_infer, grad=_slice_grad)
 def _slice(x, begin, size):
-    return x[tuple(slice(b, None if n == -1 else b + n) for b, n in zip(begin, size))]
+    for i, (d, b, n) in enumerate(zip(x.shape, begin, size)):
+        if not 0 <= b <= d or not (n == -1 or 0 <= n <= d - b):
+            raise ValueError(f"Expected begin[{i}] in [0, {d}] and size[{i}] in [0, {d - b}], but got begin {b} and "
+                             f"size {n} (slicing shape {list(x.shape)})")
+    return x[tuple(builtins.slice(b, None if n == -1 else b + n) for b, n in zip(begin, size))]
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001 (TensorFlow's name)
@@ -760,18 +838,20 @@ def slice(input_, begin, size, name=None):  # noqa: A001 (TensorFlow's name)
 
 
 def _spec_shape(shape, spec):
-    """Static shape of x[spec] for a spec of ints, slices, None and Ellipsis."""
+    """Static shape of x[spec] for a spec of ints, slices, None (new axis) and at most one Ellipsis."""
     if shape.rank is None:
         return TensorShape(None)
     dims = list(shape.dims)
     n_real = sum(1 for s in spec if s is not None and s is not Ellipsis)
-    if Ellipsis in spec:
-        i = spec.index(Ellipsis)
-        spec = spec[:i] + (builtins.slice(None),) * (len(dims) - n_real) + spec[i + 1:]
     if n_real > len(dims):
-        raise ValueError(f"Index out of range using input dim {len(dims)}: too many indices for a tensor of shape "
+        raise ValueError(f"Index out of range using input dim {len(dims)}: {n_real} indices for a tensor of shape "
                          f"{shape.bracket_str()}")
-    spec = spec + (builtins.slice(None),) * (len(dims) - n_real)
+    if spec.count(Ellipsis) > 1:
+        raise ValueError("Multiple ellipses in slice spec not allowed")
+    if Ellipsis not in spec:
+        spec = spec + (Ellipsis,)
+    i = spec.index(Ellipsis)
+    spec = spec[:i] + (builtins.slice(None),) * (len(dims) - n_real) + spec[i + 1:]
     out, axis = [], 0
     for s in spec:
         if s is None:
@@ -779,17 +859,15 @@ def _spec_shape(shape, spec):
             continue
         d = dims[axis]
         if isinstance(s, builtins.slice):
-            if d is None:
-                out.append(None if (s.start, s.stop) != (None, None) or s.step not in (None, 1, -1) else None)
-            else:
-                out.append(len(builtins.range(*s.indices(d))))
+            out.append(None if d is None else len(builtins.range(*s.indices(d))))
         elif d is not None and not -d <= s < d:
             raise ValueError(f"slice index {s} of dimension {axis} out of bounds for shape {shape.bracket_str()}")
         axis += 1
     return TensorShape(out)
 
 
-@defop("StridedSliceGrad", lambda inputs, attrs: [(TensorShape(None), inputs[1].dtype)])
+@defop("StridedSliceGrad", lambda inputs, attrs: [(TensorShape(None), inputs[1].dtype)],
+       grad=lambda op, gg: [None, apply("StridedSlice", [gg], None, "strided_slice", attrs=op.attrs)])
 def _strided_slice_grad_forward(x_shape, g, *, spec):
     out = np.zeros(x_shape, dtype=g.dtype)
     out[spec] = g
@@ -837,6 +915,51 @@ Tensor.__getitem__ = _getitem
 newaxis = None
 
 
+def _reverse_infer(inputs, attrs):
+    x = inputs[0]
+    for a in attrs["axis"]:
+        if x.shape.rank is not None:
+            _norm_axis(a, x.shape.rank)
+    return [(x.shape, x.dtype)]
+
+
+@defop("ReverseV2", _reverse_infer, grad=lambda op, g: [reverse(g, op.attrs["axis"])])
+def _reverse(x, *, axis):
+    return np.flip(x, axis) if axis else x
+
+
+def reverse(tensor, axis, name=None):
+    """The tensor with the order of its elements reversed along each dimension in `axis`."""
+    axis = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
+    return apply("ReverseV2", [tensor], name, arg_names=("tensor",), attrs={"axis": tuple(int(a) for a in axis)})
+
+
+def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
+    """The elements (or rows) of `tensor` where `mask` is True: `tf.boolean_mask(x, x > 0)`. A 1-D result."""
+    from .math_ops import where_v2
+    with get_default_graph().name_scope(name):
+        tensor, mask = convert_to_tensor(tensor, name="tensor"), convert_to_tensor(mask, name="mask")
+        axis = 0 if axis is None else _static_int(axis, "axis")
+        k = mask.shape.rank
+        if not mask.dtype.is_bool:
+            raise TypeError(f"mask of boolean_mask must be bool, got {mask.dtype.name}")
+        if k is None:
+            raise ValueError("Number of mask dimensions must be specified, even if some dimensions are None. "
+                             "E.g. shape=[None] is ok, but shape=None is not.")
+        if k == 0:
+            raise ValueError("mask cannot be scalar.")
+        if tensor.shape.rank is not None and not tensor.shape[axis:axis + k].is_compatible_with(mask.shape):
+            raise ValueError(f"Shapes {tensor.shape[axis:axis + k]} and {mask.shape} are incompatible: the mask "
+                             f"{mask.shape.bracket_str()} must match the dimensions {axis}..{axis + k - 1} of the "
+                             f"tensor {tensor.shape.bracket_str()}")
+        shape = tensor.shape
+        if axis or shape.rank is None or not shape[k:].is_fully_defined():
+            raise ValueError("boolean_mask here needs axis=0 and the dimensions after the mask known")
+        flat = reshape(tensor, [-1] + shape[k:].as_list())
+        indices = reshape(where_v2(reshape(mask, [-1])), [-1])
+        return gather(flat, indices)
+
+
 def _one_hot_infer(inputs, attrs):
     idx = inputs[0]
     if idx.shape.rank is None:
@@ -862,7 +985,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     indices = convert_to_tensor(indices)
     if not indices.dtype.is_integer:
         raise TypeError(f"indices of one_hot must be integers, got {indices.dtype.name}")
-    return apply("OneHot", [indices], name, arg_names=("indices",), same_dtype=False,
+    return apply("OneHot", [indices], name, "one_hot", arg_names=("indices",), same_dtype=False,
                  attrs={"depth": _static_int(depth, "depth"), "on_value": 1 if on_value is None else on_value,
                         "off_value": 0 if off_value is None else off_value, "axis": -1 if axis is None else axis,
                         "dtype": dtype})
@@ -888,6 +1011,8 @@ def unique(x, out_idx=_dt.int32, name=None):
 
 def _diag_infer(inputs, attrs):
     s = inputs[0].shape
+    if s.rank == 0:
+        raise ValueError(f"Shape must be at least rank 1 but is rank 0 for 'Diag' with input shapes: {s.bracket_str()}")
     return [(TensorShape(None if s.rank is None else list(s.dims) * 2), inputs[0].dtype)]
 
 
@@ -944,7 +1069,15 @@ def _sum_to(x, shape):
     return sum_to(x, shape)
 
 
-@defop("BroadcastTo", _target_shape, grad=lambda op, g: [sum_to_shape_of(g, op.inputs[0]), None])
+def _broadcast_to_infer(inputs, attrs):
+    [(target, dtype)] = _target_shape(inputs, attrs)
+    if broadcast_shape(inputs[0].shape, target) != target and target.is_fully_defined():
+        raise ValueError(f"Unable to broadcast tensor of shape {inputs[0].shape.bracket_str()} to tensor of shape "
+                         f"{target.bracket_str()}")
+    return [(target, dtype)]
+
+
+@defop("BroadcastTo", _broadcast_to_infer, grad=lambda op, g: [sum_to_shape_of(g, op.inputs[0]), None])
 def _broadcast_to(x, shape):
     return np.broadcast_to(x, tuple(shape))
 

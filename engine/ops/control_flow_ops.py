@@ -1,10 +1,14 @@
 """Control flow: `no_op`, `group`, `control_dependencies`, and `cond`/`case`, which run only the branch taken."""
 import builtins
 
+import numpy as np
+
 from .. import dtypes as _dt
-from ..errors import hinted
+from ..errors import InvalidArgumentError, hinted
 from ..framework import control_dependencies, convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape
+from .array_ops import cast, identity, stack, zeros_like
+from .math_ops import reduce_sum
 
 
 @defop("NoOp", lambda inputs, attrs: [])
@@ -28,7 +32,6 @@ def group(*inputs, name=None):
 
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 (TensorFlow's name)
     """The same tensors, each available only after all of them (and `control_inputs`) are computed."""
-    from .array_ops import identity
     tensors = [convert_to_tensor(t) for t in tensors]
     with control_dependencies(tensors + list(control_inputs or [])):
         return [identity(t) for t in tensors]
@@ -83,8 +86,7 @@ def _if_infer(inputs, attrs):
 
 
 def _if_grad(op, *grads):
-    from ..gradients import gradients
-    from .array_ops import zeros_like
+    from ..gradients import gradients  # gradients.py needs the ops first
     pred, captures = op.inputs[0], list(op.inputs[1:])
     floats = [c for c in captures if c.dtype.is_floating]
     if not floats:
@@ -121,22 +123,63 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         pred = convert_to_tensor(pred, name="pred")
         if pred.dtype != _dt.bool or pred.shape.rank not in (None, 0):
             raise TypeError(f"pred must be a scalar bool tensor, got {pred}")
-        with graph.name_scope("true_branch"):
-            t_outs, is_list, t_caps = _build_branch(true_fn, graph)
-        with graph.name_scope("false_branch"):
-            f_outs, _, f_caps = _build_branch(false_fn, graph)
+        with control_dependencies(None):  # outer control dependencies wait on the If op, not on each branch op
+            with graph.name_scope("true_branch"):
+                t_outs, is_list, t_caps = _build_branch(true_fn, graph)
+            with graph.name_scope("false_branch"):
+                f_outs, _, f_caps = _build_branch(false_fn, graph)
         captures = t_caps + [c for c in f_caps if c not in t_caps]
         op = make_op("If", [pred] + captures, scope, {"branches": (t_outs, f_outs), "is_list": is_list})
     return list(op.outputs) if is_list else op.outputs[0]
 
 
 def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
-    """The function of the first true predicate (a chain of conds); `default` when none is true."""
+    """The function of the first true predicate (a chain of conds); `default` when none is true.
+    With `exclusive=True`, running it fails if more than one predicate is true."""
     pairs = list(pred_fn_pairs.items()) if isinstance(pred_fn_pairs, dict) else list(pred_fn_pairs)
+    if not pairs:
+        raise ValueError("pred_fn_pairs must not be empty")
+    for pred, fn in pairs:
+        if not callable(fn):
+            raise TypeError(hinted(f"fn for pred {pred} must be callable.",
+                                   "cada par de tf.case es (predicado, función): escribe lambda: valor."))
+    all_preds = [p for p, _ in pairs]
     if default is None:
         pairs, (_, default) = pairs[:-1], pairs[-1]
     with get_default_graph().name_scope(name):
+        checks = []
+        if exclusive and len(all_preds) > 1:
+            true_count = reduce_sum(cast(stack(all_preds), _dt.int32))
+            checks = [Assert(true_count <= 1, [true_count], name="exclusive")]
         fn = default
         for pred, branch in reversed(pairs):
             fn = (lambda p, b, rest: lambda: cond(p, b, rest))(pred, branch, fn)
-        return fn()
+        with control_dependencies(checks):
+            return fn()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Assert: fails the run when its condition is false
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _assert_infer(inputs, attrs):
+    c = inputs[0]
+    if not c.dtype.is_bool or c.shape.rank not in (None, 0):
+        raise ValueError(f"condition of Assert must be a scalar bool tensor, got {c}")
+    return []
+
+
+@defop("Assert", _assert_infer, stateful=True)
+def _assert(sess, op, condition, *data, summarize):
+    if not condition:
+        shown = ", ".join(str(d if summarize is None else np.asarray(d).ravel()[:summarize]) for d in data)
+        raise InvalidArgumentError(None, op, f"assertion failed: [{shown}]")
+
+
+def Assert(condition, data, summarize=None, name=None):  # noqa: N802 (TensorFlow's name)
+    """An op that, when run, fails with InvalidArgumentError (showing `data`) if `condition` is false."""
+    with get_default_graph().name_scope(name or "Assert") as scope:
+        condition = convert_to_tensor(condition, name="condition")
+        data = [convert_to_tensor(d) for d in data]
+        return make_op("Assert", [condition] + data, scope, {"summarize": summarize})

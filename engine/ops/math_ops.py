@@ -6,11 +6,12 @@ them back to each input's shape in one central place (`sum_to_shape_of`), so no 
 import numpy as np
 
 from .. import dtypes as _dt
+from ..errors import hinted
 from ..framework import (Tensor, apply, broadcasting, comparison, convert_to_tensor, defop, is_tensor,
                          same_as_input, static_value)
 from ..shapes import TensorShape
-from .array_ops import broadcast_to, cast, expand_dims, reshape, shape_of, size, transpose, zeros_like
-from .array_ops import _norm_axis, _static_int
+from .array_ops import (_norm_axis, _static_int, broadcast_to, cast, expand_dims, ones_like, reshape, shape_of, size,
+                        squeeze, stop_gradient, transpose, zeros_like)
 
 # ---------------------------------------------------------------------------------------------------------------
 # dtype checks shared by the ops below
@@ -76,6 +77,11 @@ def _truncate_div(x, y):
     return _int_division(lambda a, b: np.trunc(np.true_divide(a, b)).astype(a.dtype), x, y)
 
 
+@defop("TruncateMod", numeric)
+def _truncate_mod(x, y):
+    return _int_division(np.fmod, x, y)
+
+
 @defop("FloorMod", numeric, grad=lambda op, g: [g, -g * floordiv(op.inputs[0], op.inputs[1])])
 def _floor_mod(x, y):
     return _int_division(np.mod, x, y)
@@ -93,7 +99,7 @@ def _pow_grad(op, g):
     gx = g * y * pow(x, y - 1)
     if not x.dtype.is_floating:
         return [gx, None]
-    safe_log = where(x > 0, log(where(x > 0, x, ones_like_(x))), zeros_like(x))
+    safe_log = where_v2(x > 0, log(where_v2(x > 0, x, ones_like(x))), zeros_like(x))
     return [gx, g * z * safe_log]
 
 
@@ -122,7 +128,7 @@ def _squared_difference(x, y):
 
 def _select_grad(mask, g):
     z = zeros_like(g)
-    return [where(mask, g, z), where(mask, z, g)]
+    return [where_v2(mask, g, z), where_v2(mask, z, g)]
 
 
 def add(x, y, name=None):
@@ -173,6 +179,11 @@ def div(x, y, name=None):
 
 def truncatediv(x, y, name=None):
     return apply("TruncateDiv", [x, y], name, "TruncateDiv")
+
+
+def truncatemod(x, y, name=None):
+    """The remainder of truncated division (sign of the dividend, like C's %)."""
+    return apply("TruncateMod", [x, y], name, "TruncateMod")
 
 
 def mod(x, y, name=None):
@@ -253,11 +264,6 @@ is_finite = _unary("IsFinite", np.isfinite, None, lambda i, a: [(float_unary(i, 
                    api_name="is_finite")
 
 
-def ones_like_(x):
-    from .array_ops import ones_like
-    return ones_like(x)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Comparisons and logic
 # ---------------------------------------------------------------------------------------------------------------
@@ -319,23 +325,48 @@ def _select(c, x, y):
 
 @defop("Where", lambda inputs, attrs: [(TensorShape([None, inputs[0].shape.rank]), _dt.int64)])
 def _where_indices(c):
+    if c.ndim == 0:
+        raise ValueError("WhereOp: the condition must have rank >= 1, got a scalar")
     return np.argwhere(c).astype(np.int64)
 
 
-def where(condition, x=None, y=None, name=None):
-    """where(c, x, y): x where c is True, else y (broadcasting). where(c): the coordinates of the True elements."""
+def where_v2(condition, x=None, y=None, name=None):
+    """x where `condition` is True, else y, all three broadcast together (TensorFlow 2's `tf.where`).
+    With only `condition`: the coordinates of its True elements, an int64 matrix [n, rank]."""
     if x is None and y is None:
         return apply("Where", [condition], name, arg_names=("condition",), same_dtype=False)
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
-    with _scope(name, "Select", [condition, x, y]) as scope:
+    with _scope(name, "SelectV2", [condition, x, y]) as scope:
         c = convert_to_tensor(condition, name="condition")
-        from ..framework import convert_inputs
-        x, y = convert_inputs([x, y], ("x", "y"), "SelectV2")
+        x, y = _same(x, y, "SelectV2")
         return apply("SelectV2", [c, x, y], scope, same_dtype=False, arg_names=("condition", "x", "y"))
 
 
-where_v2 = where
+def where(condition, x=None, y=None, name=None):
+    """TensorFlow 1's `tf.where`: where(c, x, y) takes x where c is True, else y; x and y have the same shape and c
+    has that shape too, or is a vector choosing whole rows. where(c): the coordinates of the True elements."""
+    if x is None and y is None:
+        return where_v2(condition, name=name)
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    with _scope(name, "Select", [condition, x, y]) as scope:
+        c = convert_to_tensor(condition, name="condition")
+        x, y = _same(x, y, "Select")
+        rank_c, rank_x = c.shape.rank, x.shape.rank
+        row_choice = rank_c == 1 and rank_x is not None and rank_x > 1
+        if not x.shape.is_compatible_with(y.shape) or not (row_choice or c.shape.is_compatible_with(x.shape)) or (
+                row_choice and not TensorShape(c.shape[:1]).is_compatible_with(x.shape[:1])):
+            raise ValueError(hinted(
+                f"Shapes of condition, x and y of where must be equal (or condition a vector over the first "
+                f"dimension), got {c.shape.bracket_str()}, {x.shape.bracket_str()} and {y.shape.bracket_str()}",
+                "el tf.where de TensorFlow 1 no difunde (broadcast) formas: usa tf.where_v2, o iguala las formas "
+                "con tf.ones_like / tf.broadcast_to."))
+        if row_choice:
+            c = reshape(c, [-1] + [1] * (rank_x - 1))
+        return apply("SelectV2", [c, x, y], scope, same_dtype=False, arg_names=("condition", "x", "y"))
+
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reductions
@@ -429,24 +460,88 @@ def _mean(x, axis, keepdims):
     return np.mean(x, axis, keepdims=keepdims, dtype=x.dtype)
 
 
-def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
-    """log(sum(exp(x))), computed stably."""
-    with _scope(name, "ReduceLogSumExp", [input_tensor]):
-        x = convert_to_tensor(input_tensor)
-        m = stop_gradient_(reduce_max(x, axis, keepdims=True))
-        out = log(reduce_sum(exp(x - m), axis, keepdims=True)) + m
-        return out if keepdims else _drop_axes(out, axis, x.shape.rank)
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None, keep_dims=None):
+    """log(sum(exp(x))) along `axis`, computed stably (the maximum is taken out first)."""
+    axis = reduction_indices if axis is None else axis
+    keepdims = bool(keep_dims) if keep_dims is not None else bool(keepdims)
+    with _scope(name, "ReduceLogSumExp", [input_tensor]) as scope:
+        x = convert_to_tensor(input_tensor, name="input_tensor")
+        raw_max = reduce_max(x, axis, keepdims=True)
+        m = stop_gradient(where_v2(is_finite(raw_max), raw_max, zeros_like(raw_max)))
+        out = log(reduce_sum(exp(x - m), axis, keepdims=keepdims))
+        return add(out, m if keepdims else reshape(m, shape_of(out)), name=scope)
 
 
-def stop_gradient_(x):
-    from .array_ops import stop_gradient
-    return stop_gradient(x)
+def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=_dt.int64, name=None, reduction_indices=None,
+                  keep_dims=None):
+    """How many elements are not zero (along `axis`), as int64."""
+    with _scope(name, "count_nonzero", [input_tensor]):
+        x = convert_to_tensor(input_tensor, name="input_tensor")
+        nonzero = not_equal(x, zeros_like(x))
+        return cast(reduce_sum(cast(nonzero, _dt.int64), axis, keepdims, reduction_indices=reduction_indices,
+                               keep_dims=keep_dims), dtype)
 
 
-def _drop_axes(t, axis, rank):
-    from .array_ops import squeeze
-    return squeeze(t, None if axis is None else [a % rank for a in np.atleast_1d(axis)]) if axis is not None \
-        else reshape(t, [])
+def _cumulative(type, fn, grad):
+    defop(type, lambda inputs, attrs: numeric(inputs[:1], attrs), grad)(fn)
+
+    def public(x, axis=0, exclusive=False, reverse=False, name=None):
+        return apply(type, [x], name, arg_names=("x",),
+                     attrs={"axis": _static_int(axis, "axis"), "exclusive": bool(exclusive), "reverse": bool(reverse)})
+    public.__name__ = type.lower()
+    return public
+
+
+def _scan(np_fn, identity, x, axis, exclusive, reverse):
+    axis = _norm_axis(axis, x.ndim)
+    if reverse:
+        x = np.flip(x, axis)
+    out = np_fn(x, axis=axis, dtype=x.dtype)
+    if exclusive:
+        first = np.full_like(np.take(out, [0], axis), identity)
+        out = np.concatenate([first, np.take(out, np.arange(x.shape[axis] - 1), axis)], axis)
+    return np.flip(out, axis) if reverse else out
+
+
+def _cumsum_grad(op, g):
+    a = op.attrs
+    return [cumsum(g, a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])]
+
+
+def _cumprod_grad(op, g):
+    x, a = op.inputs[0], op.attrs
+    prod = cumprod(x, a["axis"], exclusive=a["exclusive"], reverse=a["reverse"])
+    return [cumsum(prod * g, a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"]) / x]
+
+
+cumsum = _cumulative("Cumsum", lambda x, *, axis, exclusive, reverse: _scan(np.cumsum, 0, x, axis, exclusive, reverse),
+                     _cumsum_grad)
+cumprod = _cumulative("Cumprod", lambda x, *, axis, exclusive, reverse: _scan(np.cumprod, 1, x, axis, exclusive,
+                                                                              reverse), _cumprod_grad)
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims=None):
+    """The vector norm of `tensor` (all of it, or along `axis`): ord 'euclidean'/'fro'/2, 1, np.inf or any p > 0."""
+    keepdims = bool(keep_dims if keep_dims is not None else keepdims)
+    if isinstance(axis, (list, tuple)) and len(axis) == 2 and ord not in ("euclidean", "fro"):
+        raise ValueError(f"Matrix norms other than 'fro'/'euclidean' are not supported here, got ord={ord!r}")
+    if isinstance(ord, str) and ord not in ("euclidean", "fro") or not isinstance(ord, str) and ord <= 0:
+        raise ValueError(f"'ord' must be a supported vector norm ('euclidean', 'fro', 1, 2, np.inf or p > 0), "
+                         f"got {ord!r}")
+    with _scope(name, "norm", [tensor]) as scope:
+        x = convert_to_tensor(tensor, name="tensor")
+        if ord in ("euclidean", "fro", 2):
+            result = sqrt(reduce_sum(x * x, axis, keepdims=True))
+        elif ord == 1:
+            result = reduce_sum(abs(x), axis, keepdims=True)
+        elif ord == np.inf:
+            result = reduce_max(abs(x), axis, keepdims=True)
+        else:
+            result = pow(reduce_sum(pow(abs(x), ord), axis, keepdims=True), 1.0 / ord)
+        from .array_ops import identity
+        if not keepdims:
+            result = squeeze(result, axis) if axis is not None else reshape(result, [])
+        return identity(result, name=scope)
 
 
 def _argminmax_infer(inputs, attrs):
@@ -505,9 +600,26 @@ def add_n(inputs, name=None):
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
-    """Limits every value to [clip_value_min, clip_value_max]."""
-    with _scope(name, "clip_by_value", [t]):
-        return maximum(minimum(t, clip_value_max), clip_value_min)
+    """Limits every value to [clip_value_min, clip_value_max] (the limits broadcast, the shape stays t's)."""
+    with _scope(name, "clip_by_value", [t, clip_value_min, clip_value_max]) as scope:
+        t = convert_to_tensor(t, name="t")
+        low = minimum(t, clip_value_max)
+        out = maximum(low, clip_value_min, name=scope)
+        if not out.shape.is_compatible_with(t.shape):
+            raise ValueError(f"Shapes {t.shape} and {out.shape} are incompatible: the limits of clip_by_value must "
+                             f"not change the shape of t ({t.shape.bracket_str()})")
+        return out
+
+
+def clip_by_norm(t, clip_norm, axes=None, name=None):
+    """t scaled down so that its L2 norm (over `axes`) is at most `clip_norm`."""
+    with _scope(name, "clip_by_norm", [t, clip_norm]) as scope:
+        t = convert_to_tensor(t, name="t")
+        l2sum = reduce_sum(t * t, axes, keepdims=True)
+        positive = l2sum > 0
+        l2norm = where_v2(positive, sqrt(where_v2(positive, l2sum, ones_like(l2sum))), l2sum)
+        from .array_ops import identity
+        return identity(t * clip_norm / maximum(l2norm, clip_norm), name=scope)
 
 
 # ---------------------------------------------------------------------------------------------------------------

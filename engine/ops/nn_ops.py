@@ -1,22 +1,22 @@
-"""Neural-network ops (`tf.nn.*`): activations, softmax, losses, dropout, top_k."""
+"""Neural-network ops (`tf.nn.*`): activations, softmax, cross-entropies, dropout, moments, top_k, sort."""
 import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import hinted
 from ..framework import apply, broadcasting, convert_inputs, convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape
-from .array_ops import shape, shape_of, zeros_like
-from .math_ops import (abs, exp, float_unary, log1p, maximum, reduce_sum, sigmoid, square, tanh, where,  # noqa: F401
-                       _keep_reduced_dims)
-from .array_ops import expand_dims
+from .array_ops import (_norm_axis, cast, expand_dims, identity, one_hot, shape, shape_of, squeeze, stop_gradient,
+                        transpose, zeros_like)
+from .math_ops import (abs, add, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply, numeric,
+                       reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, where_v2)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Activations. Their gradients use the op's own output y where that is cheaper (ReLU: y > 0).
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _activation(type, fn, grad):
-    defop(type, float_unary, grad)(fn)
+def _activation(type, fn, grad, infer=float_unary):
+    defop(type, infer, grad)(fn)
 
     def public(features, name=None):
         return apply(type, [features], name, arg_names=("features",))
@@ -34,21 +34,38 @@ def relu_grad(g, y):
     return make_op("ReluGrad", [g, y], "ReluGrad").outputs[0]
 
 
-relu = _activation("Relu", lambda x: np.maximum(x, np.zeros((), x.dtype)), lambda op, g: [relu_grad(g, op.outputs[0])])
+relu = _activation("Relu", lambda x: np.maximum(x, np.zeros((), x.dtype)), lambda op, g: [relu_grad(g, op.outputs[0])],
+                   numeric)
 relu6 = _activation("Relu6", lambda x: np.clip(x, 0, 6).astype(x.dtype),
-                    lambda op, g: [where((op.inputs[0] > 0) & (op.inputs[0] < 6), g, zeros_like(g))])
+                    lambda op, g: [where_v2((op.inputs[0] > 0) & (op.inputs[0] < 6), g, zeros_like(g))], numeric)
 elu = _activation("Elu", lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))).astype(x.dtype),
-                  lambda op, g: [where(op.outputs[0] > 0, g, g * (op.outputs[0] + 1))])
+                  lambda op, g: [where_v2(op.outputs[0] > 0, g, g * (op.outputs[0] + 1))])
 softplus = _activation("Softplus", lambda x: np.logaddexp(np.zeros((), x.dtype), x),
                        lambda op, g: [g * sigmoid(op.inputs[0])])
 softsign = _activation("Softsign", lambda x: x / (1 + np.abs(x)),
                        lambda op, g: [g / square(1 + abs(op.inputs[0]))])
 
 
+def _alpha(op):
+    """LeakyRelu's slope, a float32 attribute as in TensorFlow, in the dtype of the features."""
+    return np.float32(op.attrs["alpha"]).astype(op.inputs[0].dtype.np)
+
+
+@defop("LeakyRelu", float_unary,
+       grad=lambda op, g: [where_v2(op.inputs[0] > 0, g, g * _alpha(op))])
+def _leaky_relu(x, *, alpha):
+    return np.where(x > 0, x, x * np.float32(alpha).astype(x.dtype))
+
+
 def leaky_relu(features, alpha=0.2, name=None):
-    with get_default_graph().name_scope(name or "LeakyRelu"):
-        features = convert_to_tensor(features)
-        return maximum(features, alpha * features)
+    """x for x > 0, alpha * x otherwise."""
+    return apply("LeakyRelu", [features], name, arg_names=("features",), attrs={"alpha": float(alpha)})
+
+
+def relu_layer(x, weights, biases, name=None):
+    """relu(matmul(x, weights) + biases): a fully connected layer with ReLU."""
+    with get_default_graph().name_scope(name or "relu_layer") as scope:
+        return relu(bias_add(matmul(x, weights), biases), name=scope)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -106,13 +123,8 @@ def _xent_infer(inputs, attrs):
 def _xent_grad(op, g, _unused_backprop_grad):
     labels, logits = op.inputs
     g = expand_dims(g, -1)
-    grad_labels = None if op.attrs["stop_labels"] else -g * (logits - reduce_sum_logsumexp(logits))
+    grad_labels = None if op.attrs["stop_labels"] else -g * (logits - reduce_logsumexp(logits, -1, keepdims=True))
     return [grad_labels, g * op.outputs[1]]
-
-
-def reduce_sum_logsumexp(logits):
-    from .math_ops import reduce_logsumexp
-    return reduce_logsumexp(logits, -1, keepdims=True)
 
 
 @defop("SoftmaxCrossEntropyWithLogits", _xent_infer, grad=_xent_grad)
@@ -136,12 +148,14 @@ def softmax_cross_entropy_with_logits(labels=None, logits=None, axis=-1, name=No
 
 
 def _softmax_xent_api(labels, logits, axis, name, stop_labels):
-    if axis not in (-1, None) and axis != convert_to_tensor(logits).shape.rank - 1:
-        raise ValueError("softmax_cross_entropy_with_logits supports only the last axis here")
     with get_default_graph().name_scope(name or "softmax_cross_entropy_with_logits") as scope:
         labels, logits = convert_inputs([labels, logits], ("labels", "logits"), "SoftmaxCrossEntropyWithLogits")
-        op = make_op("SoftmaxCrossEntropyWithLogits", [labels, logits], scope, {"stop_labels": stop_labels})
-        return op.outputs[0]
+        rank = logits.shape.rank
+        axis = -1 if axis is None else int(axis)
+        if rank is not None and _norm_axis(axis, rank) != rank - 1:  # move the class axis last
+            perm = [i for i in range(rank) if i != axis % rank] + [axis % rank]
+            labels, logits = transpose(labels, perm), transpose(logits, perm)
+        return make_op("SoftmaxCrossEntropyWithLogits", [labels, logits], scope, {"stop_labels": stop_labels}).outputs[0]
 
 
 def _sparse_xent_infer(inputs, attrs):
@@ -180,11 +194,12 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None, _sentinel=None):
     """Binary cross-entropy of sigmoid(logits), stably: max(x, 0) - x * z + log(1 + exp(-|x|))."""
-    with get_default_graph().name_scope(name or "logistic_loss"):
+    with get_default_graph().name_scope(name or "logistic_loss") as scope:
         labels, logits = convert_inputs([labels, logits], ("labels", "logits"), "logistic_loss")
         if not labels.shape.is_compatible_with(logits.shape):
             raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs {labels.shape})")
-        return maximum(logits, zeros_like(logits)) - logits * labels + log1p(exp(-abs(logits)))
+        relu_logits = where_v2(logits >= 0, logits, zeros_like(logits))
+        return add(relu_logits - logits * labels, log1p(exp(-abs(logits))), name=scope)
 
 
 @defop("L2Loss", lambda inputs, attrs: [(TensorShape([]), float_unary(inputs, attrs)[0][1])],
@@ -215,24 +230,32 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         raise ValueError(hinted("Specify exactly one of keep_prob (TF1) or rate (TF2).",
                                 "rate = 1 - keep_prob: la probabilidad de APAGAR cada neurona."))
     with get_default_graph().name_scope(name or "dropout"):
-        x = convert_to_tensor(x)
+        x = convert_to_tensor(x, name="x")
         keep = 1 - rate if keep_prob is None else keep_prob
-        keep = convert_to_tensor(keep, dtype=None if hasattr(keep, "dtype") and not isinstance(keep, float) else x.dtype)
+        keep = convert_to_tensor(keep, dtype=None if hasattr(keep, "_as_graph_element") else x.dtype, name="keep_prob")
         noise = random_uniform(shape(x) if noise_shape is None else noise_shape, dtype=x.dtype, seed=seed)
-        from .math_ops import floor
         return x / keep * floor(keep + noise)
 
 
-def moments(x, axes, keepdims=False, name=None):
+def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
     """(mean, variance) of x over `axes`."""
-    from .math_ops import reduce_mean, stop_gradient_
+    keepdims = bool(keep_dims if keep_dims is not None else keepdims)
     with get_default_graph().name_scope(name or "moments"):
-        mean = reduce_mean(x, axes, keepdims=True)
-        var = reduce_mean(square(x - stop_gradient_(mean)), axes, keepdims=True)
+        x = convert_to_tensor(x, name="x")
+        mean = reduce_mean(x, axes, keepdims=True, name="mean")
+        variance = reduce_mean(square(x - stop_gradient(mean)), axes, keepdims=True, name="variance")
         if not keepdims:
-            from .array_ops import squeeze
-            mean, var = squeeze(mean, axes), squeeze(var, axes)
-        return mean, var
+            mean, variance = squeeze(mean, axes), squeeze(variance, axes)
+        return mean, variance
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """x / sqrt(max(sum(x ** 2), epsilon)) along `axis`."""
+    axis = dim if axis is None else axis
+    with get_default_graph().name_scope(name or "l2_normalize") as scope:
+        x = convert_to_tensor(x, name="x")
+        square_sum = reduce_sum(square(x), axis, keepdims=True)
+        return multiply(x, rsqrt(maximum(square_sum, epsilon)), name=scope)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -244,13 +267,24 @@ def _top_k_infer(inputs, attrs):
     x, k = inputs[0], attrs["k"]
     if x.shape.rank is None:
         return [(TensorShape(None), x.dtype), (TensorShape(None), _dt.int32)]
-    if x.shape[-1] is not None and x.shape[-1] < k:
+    if x.shape.rank == 0:
+        raise ValueError("input of top_k must have rank >= 1, got a scalar")
+    if k is not None and x.shape[-1] is not None and x.shape[-1] < k:
         raise ValueError(f"input must have at least k={k} columns, got shape {x.shape.bracket_str()}")
-    out = TensorShape(list(x.shape.dims[:-1]) + [k])
+    out = TensorShape(list(x.shape.dims[:-1]) + [x.shape[-1] if k is None else k])
     return [(out, x.dtype), (out, _dt.int32)]
 
 
-@defop("TopKGrad", lambda inputs, attrs: [(TensorShape(None), inputs[0].dtype)])
+def _top_k_grad_grad(op, gg):
+    """The gradient of TopKGrad with respect to its `g`: gg picked at the top-k indices."""
+    indices = op.inputs[1]
+    depth = gg.shape[-1] if gg.shape.rank is not None else None
+    if depth is None:
+        raise ValueError("the second derivative of top_k needs the last dimension known")
+    return [reduce_sum(one_hot(indices, depth, dtype=gg.dtype) * expand_dims(gg, -2), -1), None, None]
+
+
+@defop("TopKGrad", lambda inputs, attrs: [(TensorShape(None), inputs[0].dtype)], grad=_top_k_grad_grad)
 def _top_k_grad_forward(g, indices, x_shape):
     out = np.zeros(x_shape, dtype=g.dtype)
     np.put_along_axis(out, indices.astype(np.int64), g, -1)
@@ -266,26 +300,62 @@ def _top_k_grad(op, g_values, g_indices):
 
 @defop("TopKV2", _top_k_infer, grad=_top_k_grad)
 def _top_k(x, *, k, sorted):
-    idx = np.argsort(-x, axis=-1, kind="stable")[..., :k]
+    """k=None (internal, for sort): all of them. Equal values keep their order (the lower index first)."""
+    n = x.shape[-1]
+    if k is not None and k > n:
+        raise ValueError(f"input must have at least k={k} columns, got shape {list(x.shape)}")
+    idx = (n - 1) - np.flip(np.argsort(np.flip(x, -1), axis=-1, kind="stable"), -1)[..., :k]
     return np.take_along_axis(x, idx, -1), idx.astype(np.int32)
 
 
 def top_k(input, k=1, sorted=True, name=None):
     """(values, indices) of the k largest entries along the last dimension."""
-    return tuple(apply("TopKV2", [input], name, arg_names=("input",), attrs={"k": int(k), "sorted": bool(sorted)}))
+    k = int(k)
+    if k < 0:
+        raise ValueError(f"k must be >= 0, got {k}")
+    return tuple(apply("TopKV2", [input], name, arg_names=("input",), attrs={"k": k, "sorted": bool(sorted)}))
 
 
 def in_top_k(predictions, targets, k, name=None):
-    """Whether each target index is among the k largest predictions of its row."""
-    from .array_ops import gather
-    from .math_ops import greater, reduce_sum, cast
+    """Whether each target index is among the k largest predictions of its row (ties count for the target)."""
     with get_default_graph().name_scope(name or "in_top_k"):
-        predictions = convert_to_tensor(predictions)
-        import engine as _tf
-        picked = _tf.reduce_sum(predictions * _tf.one_hot(targets, predictions.shape[-1], dtype=predictions.dtype), -1)
+        predictions = convert_to_tensor(predictions, name="predictions")
+        picked = reduce_sum(predictions * one_hot(targets, predictions.shape[-1], dtype=predictions.dtype), -1)
         better = reduce_sum(cast(greater(predictions, expand_dims(picked, -1)), _dt.int32), -1)
         return better < k
 
 
-sigmoid_ = sigmoid
-tanh_ = tanh
+def _sort_along(x, axis, descending):
+    """(values, indices) of x sorted along `axis` with top_k on the last dimension (stable: ties keep their order)."""
+    x = convert_to_tensor(x, name="values")
+    rank = x.shape.rank
+    if rank is None:
+        raise ValueError(f"sort needs the rank of its input known, got shape {x.shape}")
+    axis = _norm_axis(axis, rank)
+    perm = [i for i in range(rank) if i != axis] + [axis]
+    inverse = np.argsort(perm).tolist()
+    moved = transpose(x, perm) if axis != rank - 1 else x
+    values, indices = apply("TopKV2", [moved if descending else -moved], "TopKV2", attrs={"k": None, "sorted": True})
+    if not descending:
+        values = -values
+    if axis != rank - 1:
+        values, indices = transpose(values, inverse), transpose(indices, inverse)
+    return values, indices
+
+
+def _direction(direction):
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"Unknown direction: {direction}")
+    return direction == "DESCENDING"
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """The values sorted along `axis`."""
+    with get_default_graph().name_scope(name or "sort") as scope:
+        return identity(_sort_along(values, axis, _direction(direction))[0], name=scope)
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """The indices that sort `values` along `axis` (int32; equal values keep their order)."""
+    with get_default_graph().name_scope(name or "argsort") as scope:
+        return identity(_sort_along(values, axis, _direction(direction))[1], name=scope)

@@ -3,7 +3,7 @@ every new Session produces the same sequence; each run of the op draws new numbe
 import numpy as np
 
 from .. import dtypes as _dt
-from ..framework import apply, convert_to_tensor, defop, get_default_graph, static_value
+from ..framework import apply, convert_to_tensor, defop, get_default_graph, is_tensor, static_value
 from ..shapes import TensorShape
 from .array_ops import _int_vector
 
@@ -65,35 +65,55 @@ def _truncated_normal(sess, op, shape, *, dtype, mean, stddev, seeds):
     return (mean + stddev * z).astype(dtype.np)
 
 
-def _random(type, shape, dtype, seed, name, **params):
+def _random(type, shape, dtype, seed, name, op_name=None, **params):
+    """A random op inside the name scope `name`. Its own name follows TensorFlow's output tensor: the scope itself
+    ('random_normal:0'), or `op_name` inside it when TensorFlow returns the raw draw ('random_uniform/RandomUniform:0')."""
     dtype = _dt.as_dtype(dtype)
     for k, v in params.items():
         if hasattr(v, "_as_graph_element"):
             value = static_value(convert_to_tensor(v))
             if value is None:
                 raise TypeError(f"{k} of a random op must be a number known when the graph is built, got {v}")
-            params[k] = value.item()
-    return apply(type, [_int_vector(shape, "shape")], name, arg_names=("shape",), same_dtype=False,
-                 attrs={"dtype": dtype, "seeds": get_seed(seed), **params})
+            v = value
+        if np.ndim(v) != 0:
+            raise ValueError(f"{k} of a random op must be a scalar here, got {v!r}")
+        params[k] = np.asarray(v).item()
+    with get_default_graph().name_scope(name) as scope:
+        shape = _int_vector(shape, "shape")
+        if not shape.dtype.is_integer or shape.shape.rank not in (None, 1):
+            raise ValueError(f"shape of a random op must be a 1-D list of ints, got {shape}")
+        return apply(type, [shape], op_name or scope, arg_names=("shape",), same_dtype=False,
+                     attrs={"dtype": dtype, "seeds": get_seed(seed), **params})
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=_dt.float32, seed=None, name="random_uniform"):
     """Uniform numbers in [minval, maxval) (maxval defaults to 1 for floats; required for ints)."""
+    dtype = _dt.as_dtype(dtype)
     if maxval is None:
-        if _dt.as_dtype(dtype).is_integer:
-            raise ValueError("Must specify maxval for integer dtype %r" % _dt.as_dtype(dtype))
+        if dtype.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {dtype!r}")
         maxval = 1
-    return _random("RandomUniform", shape, dtype, seed, name, minval=minval, maxval=maxval)
+    if not (dtype.is_integer or dtype.is_floating):
+        raise ValueError(f"Invalid dtype {dtype!r} for random_uniform")
+    raw = dtype.is_floating and not is_tensor(minval) and not is_tensor(maxval) and minval == 0 and maxval == 1
+    return _random("RandomUniform", shape, dtype, seed, name, "RandomUniform" if raw else None,
+                   minval=minval, maxval=maxval)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name="random_normal"):
     """Normally distributed numbers."""
-    return _random("RandomStandardNormal", shape, dtype, seed, name, mean=mean, stddev=stddev)
+    return _random("RandomStandardNormal", _float_dtype(shape, dtype), dtype, seed, name, mean=mean, stddev=stddev)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name="truncated_normal"):
     """Normal numbers, redrawn when more than 2 standard deviations from the mean (a common weight init)."""
-    return _random("TruncatedNormal", shape, dtype, seed, name, mean=mean, stddev=stddev)
+    return _random("TruncatedNormal", _float_dtype(shape, dtype), dtype, seed, name, mean=mean, stddev=stddev)
+
+
+def _float_dtype(shape, dtype):
+    if not _dt.as_dtype(dtype).is_floating:
+        raise ValueError(f"Invalid dtype {_dt.as_dtype(dtype)!r}: normal random numbers need a floating dtype")
+    return shape
 
 
 @defop("RandomShuffle", lambda inputs, attrs: [(inputs[0].shape, inputs[0].dtype)], stateful=True)
@@ -123,9 +143,11 @@ def _multinomial(sess, op, logits, *, num_samples, output_dtype, seeds):
 
 def multinomial(logits, num_samples, seed=None, name=None, output_dtype=_dt.int64):
     """Draws class indices from the categorical distributions given by each row of (unnormalized log-) `logits`."""
-    return apply("Multinomial", [logits], name, arg_names=("logits",),
-                 attrs={"num_samples": int(num_samples), "output_dtype": _dt.as_dtype(output_dtype),
-                        "seeds": get_seed(seed)})
+    with get_default_graph().name_scope(name or "multinomial"):
+        logits = convert_to_tensor(logits, name="logits")
+        return apply("Multinomial", [logits], "Multinomial", arg_names=("logits",),
+                     attrs={"num_samples": int(num_samples), "output_dtype": _dt.as_dtype(output_dtype),
+                            "seeds": get_seed(seed)})
 
 
 categorical = multinomial
