@@ -27,25 +27,29 @@ class OpDef:
         A `stateful` op (variables, random numbers, summaries) gets the running session first: forward(sess, op, *values).
     infer(inputs, attrs) -> [(TensorShape, DType), ...], one pair per output; raises ValueError/TypeError on bad input.
     grad(op, *output_grads) -> one gradient Tensor (or None) per input. `grad=None` marks the op as not differentiable.
-    ref_inputs: indices of inputs taken by reference (the variable an Assign writes), never evaluated.
+    ref_inputs: indices of inputs taken by reference (a variable, not its value): never evaluated.
+    writes: the op writes into its ref inputs (Assign, ApplyAdam...); a run schedules writes after the reads it can.
+    broadcasts: the inputs may be broadcast (x + y); their gradients are then summed back to each input's shape,
+        in one place (`engine.gradients`), so no gradient function deals with broadcasting.
     """
 
-    __slots__ = ("type", "forward", "infer", "grad", "stateful", "ref_inputs")
+    __slots__ = ("type", "forward", "infer", "grad", "stateful", "ref_inputs", "writes", "broadcasts")
 
-    def __init__(self, type, forward, infer, grad=None, stateful=False, ref_inputs=()):
+    def __init__(self, type, forward, infer, grad=None, stateful=False, ref_inputs=(), writes=False,
+                 broadcasts=False):
         self.type, self.forward, self.infer, self.grad = type, forward, infer, grad
-        self.stateful, self.ref_inputs = stateful, ref_inputs
+        self.stateful, self.ref_inputs, self.writes, self.broadcasts = stateful, ref_inputs, writes, broadcasts
 
 
 OPS = {}
 
 
-def defop(type, infer, grad=None, stateful=False, ref_inputs=()):
+def defop(type, infer, grad=None, stateful=False, ref_inputs=(), writes=False, broadcasts=False):
     """Decorator registering `forward` as the computation of op `type` (see OpDef)."""
     def register(forward):
         if type in OPS:
             raise ValueError(f"Op type {type!r} is defined twice")
-        OPS[type] = OpDef(type, forward, infer, grad, stateful, ref_inputs)
+        OPS[type] = OpDef(type, forward, infer, grad, stateful, ref_inputs, writes, broadcasts)
         return forward
     return register
 

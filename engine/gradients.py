@@ -8,6 +8,8 @@ Reverse mode, as in TensorFlow:
 3. return the gradient that reached each x (None where none did, like TensorFlow).
 All loops are iterative, so a 10,000-op chain differentiates without recursion.
 """
+import numpy as np
+
 from .errors import hinted
 from .framework import OPS, convert_to_tensor
 from .ops.array_ops import cast, constant, fill, reshape, shape_of, stack, sum_to_shape_of, unstack, zeros_like
@@ -82,7 +84,10 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
                 if not y.dtype.is_floating:
                     raise TypeError(hinted(f"Gradients of {y.dtype.name} tensors are not defined ({y.name}).",
                                            "solo se deriva respecto a valores reales: usa float32 (tf.cast)."))
-                gy = fill(shape_of(y), constant(1, dtype=y.dtype, name=f"grad_ys_{i}"))
+                if y.shape.is_fully_defined():
+                    gy = constant(np.ones(y.shape.as_list(), y.dtype.as_numpy_dtype), name=f"grad_ys_{i}")
+                else:
+                    gy = fill(shape_of(y), constant(1, dtype=y.dtype, name=f"grad_ys_{i}"))
             else:
                 gy = convert_to_tensor(gy, dtype=None if hasattr(gy, "_as_graph_element") else y.dtype,
                                        name=f"grad_ys_{i}")
@@ -113,7 +118,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
                     g = convert_to_tensor(g)
                     if t.dtype.is_floating and g.dtype != t.dtype:
                         g = cast(g, t.dtype)
-                    grads.setdefault(t, []).append(sum_to_shape_of(g, t))
+                    grads.setdefault(t, []).append(sum_to_shape_of(g, t) if opdef.broadcasts else g)
         result = []
         for x in xs:
             g = _sum(grads.get(x))

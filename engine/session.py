@@ -136,7 +136,7 @@ class _Plan:
 
 
 def _writes(op):
-    return bool(OPS[op.type].ref_inputs)
+    return OPS[op.type].writes
 
 
 def _topological_order(roots, fed):

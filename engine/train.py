@@ -16,7 +16,7 @@ from .gradients import gradients
 from .ops.array_ops import cast, constant, fill, shape_of
 from .ops.control_flow_ops import group
 from .ops.math_ops import floor, multiply, pow as _pow, where
-from .variables import (Saver, Variable, _variable, assign_add, get_checkpoint_state,  # noqa: F401
+from .variables import (Saver, Variable, _store, _variable, assign_add, get_checkpoint_state,  # noqa: F401
                         latest_checkpoint, trainable_variables)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -55,18 +55,11 @@ def _update_op(op_type, n_refs):
                 raise InvalidArgumentError(None, op, f"var and grad do not have the same shape{list(old[0].shape)} "
                                                      f"{list(grad.shape)}")
             new = math(*old, *values, **attrs)
-            for ref, before, value in zip(refs, old, new):
-                # a fresh array computed from the old value: stored without the copy that Assign makes
-                if type(value) is not np.ndarray or value.dtype != before.dtype:
-                    value = np.asarray(value, dtype=before.dtype)
-                if value.shape != before.shape:
-                    raise InvalidArgumentError(None, op, f"The update of {ref.op.name} has shape {value.shape}, "
-                                                         f"but the variable has shape {before.shape}")
-                value.flags.writeable = False
-                sess._vars[ref.op] = value
+            for ref, value in zip(refs, new):
+                _store(sess, ref.op, value, copy=False)
             return sess._vars[refs[0].op]
         defop(op_type, lambda inputs, attrs: _update_infer(inputs, attrs, n_refs), stateful=True,
-              ref_inputs=tuple(range(n_refs)))(forward)
+              ref_inputs=tuple(range(n_refs)), writes=True)(forward)
         return math
     return register
 

@@ -33,9 +33,11 @@ def _variable(sess, op, *, shape, dtype):
             "sess.run(tf.global_variables_initializer()).") from None
 
 
-def _store(sess, var_op, value, validate_shape=True):
+def _store(sess, var_op, value, validate_shape=True, copy=True):
+    """Makes `value` the variable's value in `sess`: read-only, and a private copy unless the caller computed a
+    fresh array for it (`copy=False`, as optimizer updates do)."""
     shape = var_op.attrs["shape"]
-    value = np.array(value, dtype=var_op.attrs["dtype"].np)  # a private copy
+    value = (np.array if copy else np.asarray)(value, dtype=var_op.attrs["dtype"].np)
     if validate_shape and not shape.is_compatible_with(value.shape):
         raise InvalidArgumentError(None, var_op, f"Assign requires shapes of both tensors to match. lhs shape= "
                                    f"{shape.bracket_str()} rhs shape= {list(value.shape)}")
@@ -56,18 +58,18 @@ def _assign_infer(inputs, attrs):
     return [(ref.shape if attrs.get("validate_shape", True) else value.shape, ref.dtype)]
 
 
-@defop("Assign", _assign_infer, stateful=True, ref_inputs=(0,))
+@defop("Assign", _assign_infer, stateful=True, ref_inputs=(0,), writes=True)
 def _assign(sess, op, value, *, validate_shape):
     return _store(sess, op.inputs[0].op, value, validate_shape)
 
 
-@defop("AssignAdd", _assign_infer, stateful=True, ref_inputs=(0,))
+@defop("AssignAdd", _assign_infer, stateful=True, ref_inputs=(0,), writes=True)
 def _assign_add(sess, op, value):
     var = op.inputs[0].op
     return _store(sess, var, _variable(sess, var, **var.attrs) + value)
 
 
-@defop("AssignSub", _assign_infer, stateful=True, ref_inputs=(0,))
+@defop("AssignSub", _assign_infer, stateful=True, ref_inputs=(0,), writes=True)
 def _assign_sub(sess, op, value):
     var = op.inputs[0].op
     return _store(sess, var, _variable(sess, var, **var.attrs) - value)

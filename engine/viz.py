@@ -417,7 +417,7 @@ def _edges(nodes, node_of, run, edge_labels):
             if t.op not in node_of:
                 continue
             src = node_of[t.op]
-            if k in refs and op.type != "IsVariableInitialized":  # op writes into the variable: arrow backwards
+            if k in refs and OPS[op.type].writes:  # op writes into the variable: arrow backwards
                 add(src, dst, "writes", label="actualiza" if dst.kind == "update" else "asigna", style="dashed",
                     dir="back", color=WRITE_COLOR, fontcolor=WRITE_COLOR)
             elif dst.kind == "variable" and not dst.collapsed:
@@ -528,7 +528,7 @@ def show_graph(fetches=None, feed_dict=None, session=None, *, values=False, only
     run = _Run(graph, target, feed_dict, session, values) if target is not None else None
     ops = graph.get_operations()
     if run is not None and only_needed:  # the ops the run evaluates, and the variables they write into
-        written = {op.inputs[i].op for op in run.state for i in OPS[op.type].ref_inputs}
+        written = {op.inputs[i].op for op in run.state for i in OPS[op.type].ref_inputs}  # read or written
         ops = [op for op in ops if op in run.state or op in written]
     if values and run is None:  # the whole graph with the variables of a session
         run_values = _Run(graph, [], None, session, values)

@@ -289,6 +289,7 @@ GRAD_CASES = {
 # Op types covered by another test below (internal helpers reached through second derivatives or variables)
 COVERED_ELSEWHERE = {
     "ReluGrad": "test_second_derivatives_of_helper_ops", "SliceGrad": "test_second_derivatives_of_helper_ops",
+    "SigmoidGrad": "test_second_derivatives_of_helper_ops", "TanhGrad": "test_second_derivatives_of_helper_ops",
     "StridedSliceGrad": "test_second_derivatives_of_helper_ops", "TileGrad": "test_second_derivatives_of_helper_ops",
     "TopKGrad": "test_second_derivatives_of_helper_ops", "SumTo": "test_second_derivatives_of_helper_ops",
     "ReadVariableOp": "eager variables (engine/eager), not a graph op",
@@ -579,6 +580,8 @@ SECOND_ORDER = {  # second derivatives that go through the helper ops of first d
     "TileGrad": lambda m, x: m.tile(x * x, [2]) * m.tile(x, [2]),
     "TopKGrad": lambda m, x: m.square(m.nn.top_k(x, 2)[0]),
     "SumTo": lambda m, x: m.square(m.reshape(x, [4, 1]) * m.sin(x)),
+    "SigmoidGrad": lambda m, x: m.sigmoid(x * x) * x,
+    "TanhGrad": lambda m, x: m.tanh(x * x) * x,
 }
 
 

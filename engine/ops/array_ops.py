@@ -972,9 +972,8 @@ def _one_hot_infer(inputs, attrs):
 
 @defop("OneHot", _one_hot_infer)
 def _one_hot(indices, *, depth, on_value, off_value, axis, dtype):
-    eye = np.where(np.eye(depth, dtype=bool), on_value, off_value).astype(dtype.np)
-    valid = (indices >= 0) & (indices < depth)
-    out = eye[np.where(valid, indices, 0)] * valid[..., None] + np.where(valid[..., None], 0, off_value).astype(dtype.np)
+    hot = indices[..., None] == np.arange(depth)  # an index out of range matches nothing: a row of off_value
+    out = hot.astype(dtype.np) if (on_value, off_value) == (1, 0) else np.where(hot, on_value, off_value).astype(dtype.np)
     return out if axis == -1 else np.moveaxis(out, -1, axis)
 
 
@@ -1061,7 +1060,7 @@ def sum_to(x, shape):
         return x
     lead = x.ndim - len(shape)
     axes = tuple(builtins.range(lead)) + tuple(lead + i for i, d in enumerate(shape) if d == 1 and x.shape[lead + i] != 1)
-    return np.sum(x, axis=axes, keepdims=True).reshape(shape)
+    return x.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 @defop("SumTo", _target_shape, grad=lambda op, g: [broadcast_to(g, shape_of(op.inputs[0])), None])
@@ -1079,7 +1078,9 @@ def _broadcast_to_infer(inputs, attrs):
 
 @defop("BroadcastTo", _broadcast_to_infer, grad=lambda op, g: [sum_to_shape_of(g, op.inputs[0]), None])
 def _broadcast_to(x, shape):
-    return np.broadcast_to(x, tuple(shape))
+    out = np.empty(tuple(shape), x.dtype)  # a real array (np.broadcast_to's read-only view is slower to make)
+    out[...] = x
+    return out
 
 
 def broadcast_to(input, shape, name=None):

@@ -46,43 +46,44 @@ logical = _require("bool", "bool")
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@defop("AddV2", numeric, grad=lambda op, g: [g, g])
+@defop("AddV2", numeric, grad=lambda op, g: [g, g], broadcasts=True)
 def _add(x, y):
     return np.add(x, y)
 
 
-@defop("Sub", numeric, grad=lambda op, g: [g, -g])
+@defop("Sub", numeric, grad=lambda op, g: [g, -g], broadcasts=True)
 def _sub(x, y):
     return np.subtract(x, y)
 
 
-@defop("Mul", numeric, grad=lambda op, g: [g * op.inputs[1], op.inputs[0] * g])
+@defop("Mul", numeric, grad=lambda op, g: [g * op.inputs[1], op.inputs[0] * g], broadcasts=True)
 def _mul(x, y):
     return np.multiply(x, y)
 
 
 @defop("RealDiv", float_binary,
-       grad=lambda op, g: [g / op.inputs[1], -g * op.inputs[0] / square(op.inputs[1])])
+       grad=lambda op, g: [g / op.inputs[1], -g * op.inputs[0] / square(op.inputs[1])], broadcasts=True)
 def _real_div(x, y):
     return np.true_divide(x, y)
 
 
-@defop("FloorDiv", numeric)
+@defop("FloorDiv", numeric, broadcasts=True)
 def _floor_div(x, y):
     return _int_division(np.floor_divide, x, y)
 
 
-@defop("TruncateDiv", numeric)
+@defop("TruncateDiv", numeric, broadcasts=True)
 def _truncate_div(x, y):
     return _int_division(lambda a, b: np.trunc(np.true_divide(a, b)).astype(a.dtype), x, y)
 
 
-@defop("TruncateMod", numeric)
+@defop("TruncateMod", numeric, broadcasts=True)
 def _truncate_mod(x, y):
     return _int_division(np.fmod, x, y)
 
 
-@defop("FloorMod", numeric, grad=lambda op, g: [g, -g * floordiv(op.inputs[0], op.inputs[1])])
+@defop("FloorMod", numeric, broadcasts=True,
+       grad=lambda op, g: [g, -g * floordiv(op.inputs[0], op.inputs[1])])
 def _floor_mod(x, y):
     return _int_division(np.mod, x, y)
 
@@ -103,25 +104,26 @@ def _pow_grad(op, g):
     return [gx, g * z * safe_log]
 
 
-@defop("Pow", numeric, grad=_pow_grad)
+@defop("Pow", numeric, grad=_pow_grad, broadcasts=True)
 def _pow(x, y):
     if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
         raise ValueError("Integers to negative integer powers are not allowed")
     return np.power(x, y)
 
 
-@defop("Maximum", numeric, grad=lambda op, g: _select_grad(op.inputs[0] >= op.inputs[1], g))
+@defop("Maximum", numeric, broadcasts=True, grad=lambda op, g: _select_grad(op.inputs[0] >= op.inputs[1], g))
 def _maximum(x, y):
     return np.maximum(x, y)
 
 
-@defop("Minimum", numeric, grad=lambda op, g: _select_grad(op.inputs[0] <= op.inputs[1], g))
+@defop("Minimum", numeric, broadcasts=True, grad=lambda op, g: _select_grad(op.inputs[0] <= op.inputs[1], g))
 def _minimum(x, y):
     return np.minimum(x, y)
 
 
 @defop("SquaredDifference", numeric,
-       grad=lambda op, g: [2 * g * (op.inputs[0] - op.inputs[1]), -2 * g * (op.inputs[0] - op.inputs[1])])
+       grad=lambda op, g: [2 * g * (op.inputs[0] - op.inputs[1]), -2 * g * (op.inputs[0] - op.inputs[1])],
+       broadcasts=True)
 def _squared_difference(x, y):
     return np.square(x - y)
 
@@ -251,9 +253,33 @@ log1p = _unary("Log1p", np.log1p, lambda op, g: [g / (1 + op.inputs[0])], doc="l
 sin = _unary("Sin", np.sin, lambda op, g: [g * cos(op.inputs[0])])
 cos = _unary("Cos", np.cos, lambda op, g: [-g * sin(op.inputs[0])])
 tan = _unary("Tan", np.tan, lambda op, g: [g * (1 + square(y_of(op)))])
-tanh = _unary("Tanh", np.tanh, lambda op, g: [g * (1 - square(y_of(op)))], doc="hyperbolic tangent")
-sigmoid = _unary("Sigmoid", lambda x: (np.tanh(x * 0.5) * 0.5 + 0.5).astype(x.dtype),
-                 lambda op, g: [g * y_of(op) * (1 - y_of(op))], doc="1 / (1 + exp(-x))")
+tanh = _unary("Tanh", np.tanh, lambda op, g: [tanh_grad(y_of(op), g)], doc="hyperbolic tangent")
+sigmoid = _unary("Sigmoid", lambda x: (np.tanh(x * 0.5) * 0.5 + 0.5).astype(x.dtype, copy=False),
+                 lambda op, g: [sigmoid_grad(y_of(op), g)], doc="1 / (1 + exp(-x))")
+
+
+# The derivatives of sigmoid and tanh written with their output y (one op each, as in TensorFlow), and their own
+# derivatives, for second order.
+@defop("SigmoidGrad", float_binary, broadcasts=True,
+       grad=lambda op, g: [g * op.inputs[1] * (1 - 2 * op.inputs[0]), sigmoid_grad(op.inputs[0], g)])
+def _sigmoid_grad(y, dy):
+    return dy * y * (1 - y)
+
+
+@defop("TanhGrad", float_binary, broadcasts=True,
+       grad=lambda op, g: [-2 * g * op.inputs[1] * op.inputs[0], tanh_grad(op.inputs[0], g)])
+def _tanh_grad(y, dy):
+    return dy * (1 - y * y)
+
+
+def sigmoid_grad(y, dy):
+    """dy * y * (1 - y): the gradient of sigmoid, given its output y."""
+    return apply("SigmoidGrad", [y, dy], None, "SigmoidGrad", arg_names=("y", "dy"))
+
+
+def tanh_grad(y, dy):
+    """dy * (1 - y²): the gradient of tanh, given its output y."""
+    return apply("TanhGrad", [y, dy], None, "TanhGrad", arg_names=("y", "dy"))
 reciprocal = _unary("Reciprocal", np.reciprocal, lambda op, g: [-g * square(y_of(op))], doc="1 / x")
 round = _unary("Round", np.round, lambda op, g: [None], numeric, "rounds half to even")  # noqa: A001
 floor = _unary("Floor", np.floor, lambda op, g: [None])
@@ -318,7 +344,7 @@ def _select_infer(inputs, attrs):
     return [(broadcasting([c, x, y], attrs)[0][0], x.dtype)]
 
 
-@defop("SelectV2", _select_infer, grad=lambda op, g: [None, *_select_grad(op.inputs[0], g)])
+@defop("SelectV2", _select_infer, broadcasts=True, grad=lambda op, g: [None, *_select_grad(op.inputs[0], g)])
 def _select(c, x, y):
     return np.where(c, x, y)
 
@@ -381,8 +407,8 @@ def _reduce_infer_of(kind):
         if kind == "number" and x.dtype.is_bool:
             raise TypeError("Value passed to parameter 'input' has DataType bool not in list of allowed values")
         axis, keep = attrs["axis"], attrs["keepdims"]
-        if x.shape.rank is None:
-            return [(TensorShape(None), x.dtype)]
+        if x.shape.rank is None:  # still a scalar when everything is reduced
+            return [(TensorShape([] if axis is None and not keep else None), x.dtype)]
         axes = set(range(x.shape.rank)) if axis is None else {_norm_axis(a, x.shape.rank) for a in axis}
         dims = [1 if i in axes else d for i, d in enumerate(x.shape.dims)] if keep else \
             [d for i, d in enumerate(x.shape.dims) if i not in axes]
@@ -578,7 +604,7 @@ def argmin(input, axis=None, name=None, dimension=None, output_type=_dt.int64):
 arg_max, arg_min = argmax, argmin
 
 
-@defop("AddN", lambda inputs, attrs: broadcasting(inputs, attrs), grad=lambda op, g: [g] * len(op.inputs))
+@defop("AddN", broadcasting, grad=lambda op, g: [g] * len(op.inputs), broadcasts=True)
 def _add_n(*xs):
     out = xs[0]
     for x in xs[1:]:
@@ -662,7 +688,7 @@ def _matmul_grad(op, g):
     return [matmul(b, g, transpose_a=True, transpose_b=True), matmul(g, a, transpose_a=True, transpose_b=True)]
 
 
-@defop("MatMul", _matmul_infer, grad=_matmul_grad)
+@defop("MatMul", _matmul_infer, grad=_matmul_grad, broadcasts=True)
 def _matmul(a, b, *, transpose_a, transpose_b):
     return np.matmul(np.swapaxes(a, -1, -2) if transpose_a else a, np.swapaxes(b, -1, -2) if transpose_b else b)
 
@@ -698,7 +724,7 @@ def tensordot(a, b, axes, name=None):
 
 
 @defop("Cross", lambda inputs, attrs: broadcasting(inputs, attrs),
-       grad=lambda op, g: [cross(op.inputs[1], g), cross(g, op.inputs[0])])
+       grad=lambda op, g: [cross(op.inputs[1], g), cross(g, op.inputs[0])], broadcasts=True)
 def _cross(a, b):
     return np.cross(a, b)
 

@@ -74,8 +74,9 @@ def relu_layer(x, weights, biases, name=None):
 
 
 def _softmax_np(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 def _softmax_grad(op, g):
@@ -213,7 +214,7 @@ def l2_loss(t, name=None):
     return apply("L2Loss", [t], name, arg_names=("t",))
 
 
-@defop("BiasAdd", lambda inputs, attrs: broadcasting(inputs, attrs), grad=lambda op, g: [g, g])
+@defop("BiasAdd", broadcasting, grad=lambda op, g: [g, g], broadcasts=True)
 def _bias_add(value, bias):
     return value + bias
 

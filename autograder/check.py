@@ -1,0 +1,104 @@
+"""``check``: prove the kit is sound before giving it to students.
+
+* ``course/`` is exactly what ``build`` makes from ``solutions/``;
+* every solution notebook earns full marks, every untouched student notebook 0 on every test;
+* every test cell fails on at least one wrong answer: the answer removed (``pass``), and each
+  wrong answer the author lists in the answer cell's metadata
+  ``{"autograder": {"incorrectas": ["resultado = x + y", ...]}}``;
+* point totals: test cells, gradebook and the notebook's declared ``total_points`` agree.
+"""
+import copy
+import json
+import tempfile
+from pathlib import Path
+
+from . import config
+from .build import out_of_sync
+from .grade import Options, Submission, prepare, run_pool
+from .notebooks import EXERCISE_ID, grade_id, read_notebook
+from .sandbox import check_sandbox
+
+
+def wrong_answers(cell):
+    """Wrong versions of an answer cell: removed, plus the ones its metadata declares."""
+    declared = cell.get("metadata", {}).get("autograder", {}).get("incorrectas", [])
+    return ["pass"] + [w for w in declared if isinstance(w, str)]
+
+
+def check(solutions="solutions", course="course", options=None):
+    """Return ``(problems, report_lines)``; no problems means the kit is sound."""
+    options = options or Options()
+    if options.sandbox:
+        check_sandbox()
+    problems, lines = [], []
+    stale = out_of_sync(solutions, course)
+    if stale:
+        problems.append(f"{course}/ is out of sync with {solutions}/ for {', '.join(stale)}: "
+                        "run python -m autograder build")
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
+        tmp = Path(tmp)
+        crs = prepare(solutions, tmp / "out")
+        (tmp / "out" / ".trabajo").mkdir()
+        subs, expect = [], {}
+        for name, sol in crs.solutions.items():
+            subs.append(Submission("solucion", name, Path(solutions, name), name))
+            expect[("solucion", name)] = "full"
+            subs.append(Submission("sin_tocar", name, tmp / "out" / "release" / name, name))
+            expect[("sin_tocar", name)] = "zero"
+            for i, cell in enumerate(sol["cells"]):
+                gid = grade_id(cell)
+                if not EXERCISE_ID.match(gid or ""):
+                    continue
+                for k, wrong in enumerate(wrong_answers(cell)):
+                    nb = copy.deepcopy(read_notebook(Path(solutions, name)))
+                    nb["cells"][i]["source"] = wrong
+                    label = f"mal_{gid}_{k}"
+                    path = tmp / "mutants" / label / name
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(json.dumps(nb), encoding="utf-8")
+                    subs.append(Submission(label, name, path, name))
+                    expect[(label, name)] = "test_" + gid
+        results = {(r["student"], r["notebook"]): r
+                   for r in run_pool(subs, crs, tmp / "out", options)}
+        caught = {}
+        for (student, name), want in expect.items():
+            r = results[(student, name)]
+            if r["status"] != "graded":
+                problems.append(f"{name}: could not grade the {student} version: {r['error']}")
+            elif want == "full" and r["score"] != r["max_score"]:
+                bad = [f"{e['id']} ({e['message']})" for e in r["exercises"] if e["status"] != "correcto"]
+                problems.append(f"{name}: the solution scores {r['score']:g}/{r['max_score']:g}; "
+                                f"failing: {'; '.join(bad)}")
+            elif want == "zero":
+                for e in r["exercises"]:
+                    if e["points"]:
+                        problems.append(f"{name}: the untouched student notebook earns {e['points']:g} "
+                                        f"points on {e['test']}")
+            elif want.startswith("test_"):
+                ex = next(e for e in r["exercises"] if e["test"] == want)
+                caught.setdefault((name, want), False)
+                caught[(name, want)] |= ex["points"] == 0
+        for (name, test), ok in sorted(caught.items()):
+            if not ok:
+                problems.append(f"{name}: {test} passes with every wrong answer (answer removed and "
+                                "metadata autograder.incorrectas): it checks nothing")
+        from nbgrader.api import Gradebook
+        with Gradebook(f"sqlite:///{tmp / 'out' / 'gradebook.db'}") as gb:
+            for name in crs.solutions:
+                in_db = gb.find_notebook(Path(name).stem, config.ASSIGNMENT).max_score
+                if abs(in_db - crs.max_score(name)) > 1e-9:
+                    problems.append(f"{name}: gradebook max score {in_db:g} != test points "
+                                    f"{crs.max_score(name):g}")
+                r = results[("solucion", name)]
+                n_tests = sum(1 for (n, _), _ in caught.items() if n == name)
+                lines.append(f"{name}: solution {r['score']:g}/{r['max_score']:g}, untouched "
+                             f"{results[('sin_tocar', name)]['score']:g}, {n_tests} test cell(s) "
+                             "checked against wrong answers")
+    return problems, lines
+
+
+def report(problems, lines):
+    text = "\n".join(lines)
+    if problems:
+        return text + "\n\nPROBLEMS:\n  " + "\n  ".join(problems)
+    return text + "\n\nthe kit is sound"

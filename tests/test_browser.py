@@ -1,0 +1,152 @@
+"""JupyterLab from the project's environment, driven in headless Chromium: a student notebook and a solution notebook
+are opened and run; the page must show the friendly blank error, the rendered graph picture and a plot.
+Screenshots are kept in `artifacts/` as test artifacts."""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, "artifacts")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+STUDENT = "01_tensores_y_grafos.ipynb"
+SOLUTION = "04_ver_el_grafo.ipynb"
+
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make installs it)"),
+              pytest.mark.xdist_group("browser")]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on localhost serving copies of one student and one solution notebook."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copy(os.path.join(ROOT, "course", STUDENT), root / STUDENT)
+    shutil.copy(os.path.join(ROOT, "solutions", SOLUTION), root / SOLUTION)
+    port = _free_port()
+    log = open(root / "lab.log", "w")
+    settings = root / ".lab-settings"
+    for plugin, values in {"notebook-extension/tracker": {"windowingMode": "none"},  # render every cell
+                           "apputils-extension/notification": {"fetchNews": "false"}}.items():
+        path = settings / "@jupyterlab" / (plugin + ".jupyterlab-settings")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".jupyter"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(settings), MPLBACKEND="module://matplotlib_inline.backend_inline")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}", "--allow-root",
+         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/api", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start:\n" + open(root / "lab.log").read()[-3000:])
+    yield url, root
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def _run_all(browser, url, name):
+    """Opens a notebook in JupyterLab, runs all its cells and returns (page, console errors)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    workspace = re.sub(r"\W", "", name)  # a workspace per notebook: JupyterLab must not restore the other one
+    page.goto(f"{url}/lab/workspaces/{workspace}/tree/{name}?reset", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+    page.wait_for_function("""() => {
+        const ctx = window.jupyterapp.shell.currentWidget?.sessionContext;
+        return ctx && ctx.isReady && ctx.session?.kernel?.status === 'idle'; }""", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector(".jp-InputArea-prompt:has-text('[1]')", timeout=60_000)  # it did start
+    return page, errors
+
+
+def _wait_idle(page, timeout_s=120):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        pending = page.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\*\]")).count()
+        if pending == 0:
+            return
+        time.sleep(0.5)
+    raise AssertionError("cells still running after %s s" % timeout_s)
+
+
+def test_jupyterlab_starts_without_extension_errors(lab):
+    url, root = lab
+    with urllib.request.urlopen(url + "/lab/api/extensions") as r:
+        extensions = json.load(r)
+    log = open(root / "lab.log").read()
+    assert not re.search(r"\[E [^\]]*\].*(extension|Extension)", log), log[-3000:]
+    assert all(not ext.get("status") == "error" for ext in extensions) if isinstance(extensions, list) else True
+
+
+def test_solution_notebook_shows_graph_and_plot(lab, browser):
+    url, _ = lab
+    page, errors = _run_all(browser, url, SOLUTION)
+    try:
+        page.wait_for_selector(".jp-RenderedSVG", timeout=120_000)  # a graph drawn by Graphviz
+        page.wait_for_selector(".jp-RenderedImage img[src^='data:image/png']", timeout=120_000)  # a matplotlib plot
+        _wait_idle(page)
+    except Exception:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, "solucion-fallo.png"))
+        raise
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.locator(".jp-RenderedSVG").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=os.path.join(ARTIFACTS, "solucion.png"))
+    svg = page.locator(".jp-RenderedSVG").first.inner_html()
+    assert "Placeholder" in svg or "placeholder" in svg or "<svg" in svg or "data:image/svg" in svg
+    assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
+    assert not [e for e in errors if "extension" in e.lower()]
+
+
+def test_student_notebook_explains_the_blanks(lab, browser):
+    url, _ = lab
+    page, _ = _run_all(browser, url, STUDENT)
+    blank = page.locator(".jp-OutputArea-output:has-text('HuecoSinCompletar')").first
+    blank.wait_for(timeout=120_000)
+    _wait_idle(page)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    blank.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=os.path.join(ARTIFACTS, "estudiante.png"))
+    text = blank.inner_text()
+    assert "## Code ##" in text and "SyntaxError" not in text
