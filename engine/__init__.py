@@ -25,6 +25,7 @@ from .ops.array_ops import (broadcast_to, cast, concat, constant, diag, diag_par
                             zeros, zeros_like)
 from .ops.array_ops import boolean_mask, lin_space, reverse  # noqa: F401
 from .ops.control_flow_ops import Assert, case, cond, group, no_op, tuple  # noqa: F401,A004
+from .ops.control_flow_ops import print_ as print  # noqa: F401,A004
 from .ops.math_ops import clip_by_norm, count_nonzero, cumprod, cumsum, norm, truncatemod, where_v2  # noqa: F401
 from .ops.nn_ops import argsort, sort  # noqa: F401
 from .ops.math_ops import (abs, add, add_n, arg_max, arg_min, argmax, argmin, ceil, clip_by_value, cos,  # noqa: F401
@@ -39,13 +40,14 @@ from .ops.random_ops import (multinomial, random_normal, random_shuffle, random_
                              truncated_normal)
 from .session import InteractiveSession, Session, get_default_session  # noqa: F401
 from .shapes import TensorShape  # noqa: F401
+from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,  # noqa: F401
+                           ones_initializer, random_normal_initializer, random_uniform_initializer,
+                           truncated_normal_initializer, variance_scaling_initializer, zeros_initializer)
 from .variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assign, assign_add,  # noqa: F401
-                        assign_sub, constant_initializer, get_variable, get_variable_scope, global_variables,
-                        global_variables_initializer, glorot_normal_initializer, glorot_uniform_initializer,
+                        assign_sub, get_variable, get_variable_scope, global_variables, global_variables_initializer,
                         initialize_all_variables, is_variable_initialized, local_variables,
-                        local_variables_initializer, ones_initializer, random_normal_initializer,
-                        random_uniform_initializer, report_uninitialized_variables, trainable_variables,
-                        truncated_normal_initializer, variable_scope, variables_initializer, zeros_initializer)
+                        local_variables_initializer, report_uninitialized_variables, trainable_variables,
+                        variable_scope, variables_initializer)
 
 mul, sub, neg = multiply, subtract, negative  # TensorFlow 0.x names still found in old tutorials
 

@@ -139,7 +139,7 @@ def _sum(gs):
 _NOT_DIFFERENTIABLE = {
     "ArgMax", "ArgMin", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
     "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "Unique", "FloorDiv", "TruncateDiv", "TruncateMod",
-    "Where", "IsNan", "IsFinite", "Range", "LinSpace", "Const", "Any", "All", "Assert", "NoOp",
+    "Where", "IsNan", "IsFinite", "Range", "LinSpace", "Const", "Any", "All", "Assert", "NoOp", "PrintV2",
     "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle", "Multinomial",
     "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized",
     "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam",

@@ -16,7 +16,7 @@ import threading
 import numpy as np
 
 from .errors import InvalidArgumentError, OpError, ResourceExhaustedError, hinted
-from .framework import Operation, Tensor, get_default_graph, _default_graphs, OPS
+from .framework import OPS, Tensor, _default_graphs, get_default_graph
 
 # ---------------------------------------------------------------------------------------------------------------
 # Default session (per thread)

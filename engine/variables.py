@@ -12,8 +12,9 @@ import numpy as np
 
 from . import dtypes as _dt
 from .errors import FailedPreconditionError, InvalidArgumentError, NotFoundError, hinted
-from .framework import (GraphKeys, Tensor, apply, convert_to_tensor, defop, get_default_graph, make_op)
-from .ops.array_ops import identity, zeros, ones, constant, fill
+from .framework import GraphKeys, Tensor, convert_to_tensor, defop, get_default_graph, make_op
+from .initializers import glorot_uniform_initializer, zeros_initializer
+from .ops.array_ops import constant, identity
 from .ops.control_flow_ops import no_op
 from .shapes import TensorShape, as_shape
 
@@ -312,97 +313,6 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
     if not var_list:
         return names
     return gather(names, reshape(where(logical_not(stack(flags))), [-1]), name=name)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Initializers (for get_variable and tf.keras)
-# ---------------------------------------------------------------------------------------------------------------
-
-
-class Initializer:
-    """Makes an initial value tensor: `init(shape, dtype)`."""
-
-    def __init__(self, dtype=_dt.float32):
-        self.dtype = _dt.as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        return self.make(list(as_shape(shape).as_list()), _dt.as_dtype(dtype or self.dtype))
-
-
-class zeros_initializer(Initializer):
-    def make(self, shape, dtype):
-        return zeros(shape, dtype)
-
-
-class ones_initializer(Initializer):
-    def make(self, shape, dtype):
-        return ones(shape, dtype)
-
-
-class constant_initializer(Initializer):
-    def __init__(self, value=0, dtype=_dt.float32, verify_shape=False):
-        super().__init__(dtype)
-        self.value = value
-
-    def make(self, shape, dtype):
-        return constant(self.value, dtype=dtype, shape=shape)
-
-
-class random_uniform_initializer(Initializer):
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype=_dt.float32):
-        super().__init__(dtype)
-        self.minval, self.maxval, self.seed = minval, maxval, seed
-
-    def make(self, shape, dtype):
-        from .ops.random_ops import random_uniform
-        return random_uniform(shape, self.minval, self.maxval, dtype, seed=self.seed)
-
-
-class random_normal_initializer(Initializer):
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=_dt.float32):
-        super().__init__(dtype)
-        self.mean, self.stddev, self.seed = mean, stddev, seed
-
-    def make(self, shape, dtype):
-        from .ops.random_ops import random_normal
-        return random_normal(shape, self.mean, self.stddev, dtype, seed=self.seed)
-
-
-class truncated_normal_initializer(random_normal_initializer):
-    def make(self, shape, dtype):
-        from .ops.random_ops import truncated_normal
-        return truncated_normal(shape, self.mean, self.stddev, dtype, seed=self.seed)
-
-
-def _fans(shape):
-    if len(shape) < 1:
-        return 1, 1
-    if len(shape) == 1:
-        return shape[0], shape[0]
-    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    return shape[-2] * receptive, shape[-1] * receptive
-
-
-class glorot_uniform_initializer(Initializer):
-    """Uniform in ±sqrt(6 / (fan_in + fan_out)) (Xavier Glorot's rule): the default of get_variable."""
-
-    def __init__(self, seed=None, dtype=_dt.float32):
-        super().__init__(dtype)
-        self.seed = seed
-
-    def make(self, shape, dtype):
-        from .ops.random_ops import random_uniform
-        fan_in, fan_out = _fans(shape)
-        limit = float(np.sqrt(6.0 / (fan_in + fan_out)))
-        return random_uniform(shape, -limit, limit, dtype, seed=self.seed)
-
-
-class glorot_normal_initializer(glorot_uniform_initializer):
-    def make(self, shape, dtype):
-        from .ops.random_ops import truncated_normal
-        fan_in, fan_out = _fans(shape)
-        return truncated_normal(shape, 0.0, float(np.sqrt(2.0 / (fan_in + fan_out)) / .87962566103423978), dtype,
-                                seed=self.seed)
 
 
 # ---------------------------------------------------------------------------------------------------------------

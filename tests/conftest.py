@@ -26,3 +26,27 @@ def tf1():
     tf = pytest.importorskip("tensorflow.compat.v1")
     tf.disable_eager_execution()
     return tf
+
+
+@pytest.fixture
+def eager():
+    """The engine in eager mode (TensorFlow 2's default) for one test, graph mode again afterwards."""
+    import engine
+    engine.enable_eager_execution()
+    yield engine
+    engine.disable_eager_execution()
+
+
+@pytest.fixture(scope="session")
+def tf2():
+    """TensorFlow 2 and its `eager_mode` context (eager even if a test module disabled it through compat.v1)."""
+    tf = pytest.importorskip("tensorflow")
+    from tensorflow.python.eager import context
+    return tf, context.eager_mode
+
+
+def run_tf(tf2, fn):
+    """fn(tf) run by TensorFlow 2 in eager mode."""
+    tf, eager_mode = tf2
+    with eager_mode():
+        return fn(tf)

@@ -5,20 +5,6 @@ import pytest
 import engine
 
 
-@pytest.fixture(scope="module")
-def tf2():
-    tf = pytest.importorskip("tensorflow")
-    from tensorflow.python.eager import context
-    return tf, context.eager_mode
-
-
-@pytest.fixture
-def eager():
-    engine.enable_eager_execution()
-    yield engine
-    engine.disable_eager_execution()
-
-
 def _as_lists(elements):
     def conv(e):
         if isinstance(e, dict):

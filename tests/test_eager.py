@@ -6,26 +6,9 @@ import numpy as np
 import pytest
 
 import engine
+from conftest import run_tf  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def eager():
-    engine.enable_eager_execution()
-    yield engine
-    engine.disable_eager_execution()
-
-
-@pytest.fixture(scope="module")
-def tf2():
-    tf = pytest.importorskip("tensorflow")
-    from tensorflow.python.eager import context
-    return tf, context.eager_mode  # eager even if another test module disabled it (tensorflow.compat.v1)
-
-
-def run_tf(tf2, fn):
-    tf, eager_mode = tf2
-    with eager_mode():
-        return fn(tf)
+pytestmark = pytest.mark.usefixtures("eager")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -386,3 +369,36 @@ def test_long_eager_loops_do_not_grow_the_default_graph():
     graph = engine.get_default_graph()
     assert graph.get_operations() == [] and len(graph._names_in_use) == 0
     assert os.environ is not None
+
+
+def test_placeholders_and_print_in_eager_mode(tf2, capsys):
+    with pytest.raises(RuntimeError, match="not compatible with eager execution") as ours:
+        engine.placeholder(engine.float32)
+    assert "Pista" in str(ours.value)
+    with pytest.raises(RuntimeError, match="not compatible with eager execution"):
+        run_tf(tf2, lambda tf: tf.compat.v1.placeholder(tf.float32))
+    engine.print("x =", engine.constant([1, 2]), output_stream="stdout")
+    assert capsys.readouterr().out == "x = [1 2]\n"
+
+
+def test_retracing_reuses_compatible_traces(tf2, capsys):
+    def experiment(tf):
+        traces = []
+
+        @tf.function
+        def g(x):
+            traces.append(1)
+            return x * 2
+        g.get_concrete_function(tf.TensorSpec([None]))
+        g(tf.constant([1.0, 2.0, 3.0]))
+        g(tf.constant([1.0, 2.0]))
+
+        @tf.function
+        def h(x):
+            traces.append(2)
+            return x
+        h(2)
+        h(2.0)
+        h(3)
+        return traces
+    assert experiment(engine) == run_tf(tf2, experiment) == [1, 2, 2]

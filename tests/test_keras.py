@@ -4,26 +4,9 @@ import numpy as np
 import pytest
 
 import engine
+from conftest import run_tf  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def eager():
-    engine.enable_eager_execution()
-    yield engine
-    engine.disable_eager_execution()
-
-
-@pytest.fixture(scope="module")
-def tf2():
-    tf = pytest.importorskip("tensorflow")
-    from tensorflow.python.eager import context
-    return tf, context.eager_mode
-
-
-def run_tf(tf2, fn):
-    tf, eager_mode = tf2
-    with eager_mode():
-        return fn(tf)
+pytestmark = pytest.mark.usefixtures("eager")
 
 
 RNG = np.random.default_rng(0)
@@ -199,3 +182,12 @@ def test_fit_on_a_dataset_and_errors():
             self.d = k.layers.Dense(1)
     with pytest.raises(RuntimeError, match="super"):
         Forgot()(X)
+
+
+def test_fit_is_reproducible_with_tf_random_set_seed():
+    def run(seed):
+        engine.random.set_seed(seed)
+        model = engine.keras.Sequential([engine.keras.layers.Dense(1, input_shape=(3,))])
+        model.compile("sgd", "mse")
+        return model.fit(X, Y_REG, epochs=3, batch_size=4, verbose=0).history["loss"]
+    assert run(3) == run(3) != run(4)

@@ -312,3 +312,15 @@ def test_cond_with_non_callable_branches_has_a_hint():
         with pytest.raises(TypeError) as info:
             tf_engine.cond(tf_engine.constant(True), tf_engine.constant(1), tf_engine.constant(2))
     assert "Pista:" in str(info.value)
+
+
+def test_print_prints_when_the_op_runs(capsys):
+    import engine as tf
+    with tf.Graph().as_default():
+        x = tf.constant([1, 2, 3])
+        p = tf.print("x =", x, output_stream="stdout")
+        assert capsys.readouterr().out == ""  # building prints nothing
+        with tf.Session() as sess:
+            sess.run(p)
+            sess.run(p)
+    assert capsys.readouterr().out == "x = [1 2 3]\nx = [1 2 3]\n"

@@ -312,6 +312,10 @@ def run_op(opdef, inputs, attrs, outputs, name):
     graph = get_default_graph()
     if not isinstance(graph, EagerGraph):
         return _build_in_graph(graph, opdef, inputs, attrs, outputs, name)
+    if opdef.type == "Placeholder":
+        raise RuntimeError(hinted("tf.placeholder() is not compatible with eager execution.",
+                                  "en modo inmediato no hay nada que alimentar después: usa valores directamente, o "
+                                  "construye un grafo dentro de `with tf.Graph().as_default():`."))
     for t in inputs:
         if not isinstance(t, EagerTensor):
             raise TypeError(hinted(

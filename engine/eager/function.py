@@ -25,6 +25,16 @@ from . import context
 from .context import EagerTensor, capture, executing_eagerly, run_graph_eagerly
 from .tape import flatten
 
+
+def _fits(key, traced):
+    """Whether a call with trace key `key` can reuse the trace made for `traced` (e.g. one made from
+    `tf.TensorSpec([None])`, whose unknown dimensions accept any size)."""
+    def same(a, b):
+        return a == b or (a[0] == b[0] == "tensor" and a[2] == b[2] and len(a[1]) == len(b[1])
+                          and all(t is None or t == d for d, t in zip(a[1], b[1])))
+    return len(key) == len(traced) and all(same(a, b) for a, b in zip(key, traced))
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # TensorSpec and the signature of a call
 # ---------------------------------------------------------------------------------------------------------------
@@ -60,14 +70,14 @@ def _is_tensor_arg(x):
 
 def _key(leaf):
     """What a call's argument contributes to the trace key: tensors by shape and dtype, variables by identity,
-    Python values by value (and type, so 1 and 1.0 trace separately)."""
+    Python values by value (so 2 and 2.0 share a trace, as in TensorFlow)."""
     if _is_tensor_arg(leaf):
         return ("tensor", tuple(as_shape(leaf.shape).dims or ()), _dt.as_dtype(leaf.dtype))
     if isinstance(leaf, Variable):
         return ("variable", id(leaf))
     try:
         hash(leaf)
-        return (type(leaf), leaf)
+        return ("python", leaf)
     except TypeError:
         return ("object", id(leaf))
 
@@ -270,7 +280,7 @@ class Function:
         bound = self._bind(args, kwargs)
         leaves, rebuild = flatten(list(bound.arguments.values()))
         key = ("input_signature",) if self.input_signature is not None else tuple(_key(leaf) for leaf in leaves)
-        concrete = self._traces.get(key)
+        concrete = self._traces.get(key) or next((c for k, c in self._traces.items() if _fits(key, k)), None)
         if concrete is None:
             concrete = self._traces[key] = self._trace(bound, leaves, rebuild)
         return concrete, leaves

@@ -20,6 +20,7 @@ from ..errors import hinted
 from ..framework import convert_to_tensor, is_tensor
 from ..eager import GradientTape, TensorSpec, function
 from ..eager.context import EagerTensor
+from ..ops.random_ops import random_shuffle
 from . import layers as _layers
 from . import losses as _losses
 from . import optimizers as _optimizers
@@ -336,7 +337,9 @@ class _Data:
                 xb, yb = element if isinstance(element, tuple) else (element, None)
                 yield _as_array(xb), None if yb is None else _as_array(yb)
             return
-        order = np.random.permutation(len(self.x)) if shuffle else np.arange(len(self.x))
+        order = np.arange(len(self.x))
+        if shuffle:  # a random op, so that tf.random.set_seed makes fit reproducible
+            order = random_shuffle(order).numpy()
         for i in range(0, len(self.x), self.batch_size):
             idx = order[i:i + self.batch_size]
             yield self.x[idx], None if self.y is None else self.y[idx]

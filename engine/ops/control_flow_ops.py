@@ -1,5 +1,6 @@
 """Control flow: `no_op`, `group`, `control_dependencies`, and `cond`/`case`, which run only the branch taken."""
 import builtins
+import sys
 
 import numpy as np
 
@@ -183,3 +184,25 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 (TensorFlo
         condition = convert_to_tensor(condition, name="condition")
         data = [convert_to_tensor(d) for d in data]
         return make_op("Assert", [condition] + data, scope, {"summarize": summarize})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# print: an op whose effect is to print (TensorFlow 2's tf.print; in TF1 graphs, it prints each time it runs)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@defop("PrintV2", lambda inputs, attrs: [], stateful=True)
+def _print(sess, op, *values, template, sep, end, stream):
+    parts = iter(values)
+    shown = [str(np.asarray(next(parts))) if piece is None else piece for piece in template]
+    print(*shown, sep=sep, end=end, file=sys.stderr if stream == "stderr" else sys.stdout)
+
+
+def print_(*inputs, output_stream=sys.stderr, summarize=3, sep=" ", end="\n", name=None):  # tf.print
+    """Prints tensors (and Python values) when the op runs: at once in eager mode; in a graph, each time a
+    Session runs it (fetch it, or put it in tf.control_dependencies)."""
+    tensors = [convert_to_tensor(x) for x in inputs if hasattr(x, "_as_graph_element")]
+    template = [None if hasattr(x, "_as_graph_element") else str(x) for x in inputs]
+    stream = "stdout" if output_stream in (sys.stdout, "stdout") else "stderr"
+    with get_default_graph().name_scope(name or "PrintV2") as scope:
+        return make_op("PrintV2", tensors, scope, {"template": template, "sep": sep, "end": end, "stream": stream})
