@@ -63,7 +63,8 @@ def _flatten_fetches(graph, fetches, out):
 def _as_element(graph, fetch):
     if fetch is None:
         raise TypeError(f"Fetch argument None has invalid type {type(None)}" + hinted(
-            "", "sess.run recibió None: ¿la variable del resultado quedó sin asignar (p. ej. una función sin return)?"))
+            "", "sess.run recibió None: ¿es un gradiente de tf.gradients que vale None porque y no depende de esa x, "
+                "o una función sin return?"))
     try:
         return graph.as_graph_element(fetch)
     except TypeError as e:

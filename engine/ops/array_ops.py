@@ -1055,7 +1055,7 @@ def _target_shape(inputs, attrs):
 
 def sum_to(x, shape):
     """Sums `x` over the dimensions that broadcasting added or stretched, so that it has `shape`."""
-    shape = tuple(shape)
+    shape = tuple(shape.tolist())
     if x.shape == shape:
         return x
     lead = x.ndim - len(shape)
