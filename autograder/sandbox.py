@@ -50,6 +50,7 @@ def readonly_roots():
 
 def bwrap_args(workdir, runtime, uid=None):
     """bubblewrap arguments (without the command) for a kernel of ``workdir``."""
+    workdir, runtime = os.path.abspath(workdir), os.path.abspath(runtime)  # bwrap needs absolute paths
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
             "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
@@ -136,7 +137,7 @@ class SandboxKernelManager(KernelManager):
     def __init__(self, workdir, runtime, uid=None, limits=None, sandbox=True, **kwargs):
         super().__init__(kernel_name="python3", transport="ipc", ip=str(Path(runtime, "k")),
                          connection_file=str(Path(runtime, "kernel.json")), **kwargs)
-        self.workdir, self.runtime, self.uid = Path(workdir), Path(runtime), uid
+        self.workdir, self.runtime, self.uid = Path(workdir).resolve(), Path(runtime).resolve(), uid
         self.limits, self.sandbox = limits or Limits(), sandbox
 
     def format_kernel_cmd(self, extra_arguments=None):
