@@ -133,9 +133,7 @@ class Variable:
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
                  import_scope=None, constraint=None, use_resource=None, synchronization=None, aggregation=None,
                  shape=None, _exact_name=False):
-        if initial_value is None:
-            raise ValueError(hinted("initial_value must be specified.",
-                                    "una variable necesita un valor inicial: tf.Variable(0.0) o tf.Variable(tf.zeros([3]))."))
+        _require(initial_value)
         graph = get_default_graph()
         scope_name = (name or "Variable") + ("/" if _exact_name else "")
         with graph.name_scope(scope_name) as scope:
@@ -242,6 +240,12 @@ class Variable:
 
     __array_priority__ = 100
     __array_ufunc__ = None
+
+
+def _require(initial_value):
+    if initial_value is None:
+        raise ValueError(hinted("initial_value must be specified.",
+                                "una variable necesita un valor inicial: tf.Variable(0.0) o tf.Variable(tf.zeros([3]))."))
 
 
 def _delegate(name):

@@ -10,7 +10,7 @@ from .. import dtypes as _dt
 from ..errors import hinted
 from ..framework import convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape, as_shape
-from ..variables import Variable, assign, assign_add, assign_sub
+from ..variables import Variable, _require, assign, assign_add, assign_sub
 from . import context
 from .context import EagerOperation, EagerTensor, VariableHandle, executing_eagerly, init_scope
 
@@ -39,9 +39,7 @@ class EagerVariable(Variable):
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
                  import_scope=None, constraint=None, use_resource=None, synchronization=None, aggregation=None,
                  shape=None, _exact_name=False):
-        if initial_value is None:
-            raise ValueError(hinted("initial_value must be specified.",
-                                    "una variable necesita un valor inicial: tf.Variable(0.0) o tf.Variable(tf.zeros([3]))."))
+        _require(initial_value)
         from .function import FuncGraph
         tracing = get_default_graph()
         if isinstance(tracing, FuncGraph):
