@@ -38,11 +38,13 @@ class TensorShape:
         return n
 
     def is_compatible_with(self, other):
-        other = as_shape(other)
-        if self.dims is None or other.dims is None:
+        """Whether both could describe the same tensor. `other` may be a plain tuple such as a NumPy array's shape
+        (the cheap case, checked on every feed and every variable update)."""
+        dims = other if isinstance(other, tuple) else as_shape(other).dims
+        if self.dims is None or dims is None:
             return True
-        return len(self.dims) == len(other.dims) and all(
-            a is None or b is None or a == b for a, b in zip(self.dims, other.dims))
+        return self.dims == dims or len(self.dims) == len(dims) and all(
+            a is None or b is None or a == b for a, b in zip(self.dims, dims))
 
     def merge_with(self, other):
         other = as_shape(other)

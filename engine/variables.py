@@ -39,7 +39,7 @@ def _store(sess, var_op, value, validate_shape=True, copy=True):
     fresh array for it (`copy=False`, as optimizer updates do)."""
     shape = var_op.attrs["shape"]
     value = (np.array if copy else np.asarray)(value, dtype=var_op.attrs["dtype"].np)
-    if validate_shape and value.shape != shape.dims and not shape.is_compatible_with(value.shape):
+    if validate_shape and not shape.is_compatible_with(value.shape):
         raise InvalidArgumentError(None, var_op, f"Assign requires shapes of both tensors to match. lhs shape= "
                                    f"{shape.bracket_str()} rhs shape= {list(value.shape)}")
     value.flags.writeable = False
