@@ -29,8 +29,9 @@ class OpDef:
     grad(op, *output_grads) -> one gradient Tensor (or None) per input. `grad=None` marks the op as not differentiable.
     ref_inputs: indices of inputs taken by reference (a variable, not its value): never evaluated.
     writes: the op writes into its ref inputs (Assign, ApplyAdam...); a run schedules writes after the reads it can.
-    broadcasts: the inputs may be broadcast (x + y); their gradients are then summed back to each input's shape,
-        in one place (`engine.gradients`), so no gradient function deals with broadcasting.
+    broadcasts: the inputs may be broadcast against each other (x + y); their gradients are then summed back to each
+        input's shape, in one place (`engine.gradients`), so no gradient function deals with broadcasting.
+        "batch": only the leading dimensions broadcast, the last two are matrices (MatMul).
     """
 
     __slots__ = ("type", "forward", "infer", "grad", "stateful", "ref_inputs", "writes", "broadcasts")
@@ -156,8 +157,7 @@ class Tensor:
             f"Cannot convert a symbolic tf.Tensor ({self.name}) to a numpy array.",
             "NumPy necesita valores: ejecuta primero el tensor con sess.run(t) o usa las operaciones de tf."))
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # by identity (and as fast as it gets: tensors are dictionary keys everywhere)
 
     def __eq__(self, other):  # graph mode: identity, as in TensorFlow 1.x (use tf.equal for element-wise)
         return self is other

@@ -4,7 +4,7 @@ Reverse mode, as in TensorFlow:
 1. find the ops between `xs` and `ys` (forward from xs, backward from ys; `stop_gradients` cut the walk);
 2. visit them from ys back to xs in reverse topological order; for each op, sum the gradients arriving at its
    outputs (AddN), call the op's registered gradient function, and send each result to the op's inputs,
-   first summing it down to the input's shape (the one place where broadcasting is undone);
+   first summing it down to the input's shape (`_unbroadcast`, the one place where broadcasting is undone);
 3. return the gradient that reached each x (None where none did, like TensorFlow).
 All loops are iterative, so a 10,000-op chain differentiates without recursion.
 """
@@ -13,7 +13,7 @@ import numpy as np
 from .errors import hinted
 from .framework import OPS, convert_to_tensor
 from .ops.array_ops import cast, constant, fill, reshape, shape_of, stack, sum_to_shape_of, unstack, zeros_like
-from .ops.math_ops import add_n
+from .ops.math_ops import add_n, reduce_sum
 
 
 def _as_list(x):
@@ -112,13 +112,13 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
                 continue
             with graph.name_scope(op.name + "_grad"):
                 in_grads = opdef.grad(op, *out_grads)
-                for t, g in zip(op.inputs, in_grads):
+                for k, (t, g) in enumerate(zip(op.inputs, in_grads)):
                     if g is None or t.op not in between and t not in x_set:
                         continue
                     g = convert_to_tensor(g)
                     if t.dtype.is_floating and g.dtype != t.dtype:
                         g = cast(g, t.dtype)
-                    grads.setdefault(t, []).append(sum_to_shape_of(g, t) if opdef.broadcasts else g)
+                    grads.setdefault(t, []).append(_unbroadcast(g, op, k) if opdef.broadcasts else g)
         result = []
         for x in xs:
             g = _sum(grads.get(x))
@@ -126,6 +126,41 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
                 g = zeros_like(x)
             result.append(g)
         return result
+
+
+def _unbroadcast(g, op, k):
+    """The gradient `g` for input `k` of a broadcasting op, summed down to that input's shape.
+
+    When the static shapes tell over which axes the input was broadcast, this is a plain Sum over them (or nothing);
+    otherwise a SumTo op decides at run time."""
+    x = op.inputs[k]
+    found = _broadcast_axes(x, op.inputs[:k] + op.inputs[k + 1:], 2 if OPS[op.type].broadcasts == "batch" else 0)
+    if found is None:
+        return sum_to_shape_of(g, x)
+    lead, stretched = found
+    if lead:
+        g = reduce_sum(g, list(range(lead)))
+    return reduce_sum(g, stretched, keepdims=True) if stretched else g
+
+
+def _broadcast_axes(x, others, core):
+    """How `x` was broadcast to the op's output, from the static shapes of `x` and of the op's other inputs:
+    (n, axes) when the output has n leading axes that x lacks and x was stretched along its `axes` (of size 1);
+    None when the static shapes do not tell. The last `core` dimensions never broadcast."""
+    if x.shape.rank is None or any(t.shape.rank is None for t in others):
+        return None
+    mine = x.shape.as_list()[:x.shape.rank - core]
+    theirs = [t.shape.as_list()[:t.shape.rank - core] for t in others]
+    stretched = []
+    for i, d in enumerate(mine):
+        column = [dims[i - len(mine)] for dims in theirs if len(dims) >= len(mine) - i]  # sizes aligned with d
+        if d != 1 and d is not None or all(c == 1 for c in column):
+            continue  # the output has x's size here
+        if d == 1 and any(c not in (1, None) for c in column):
+            stretched.append(i)
+        else:
+            return None
+    return max([len(mine)] + [len(d) for d in theirs]) - len(mine), stretched
 
 
 def _sum(gs):

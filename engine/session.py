@@ -10,7 +10,8 @@ The graph only grows and its ops never change, so a cached plan stays valid for 
 """
 import collections
 import contextlib
-import functools
+import itertools
+import sys
 import threading
 
 import numpy as np
@@ -86,54 +87,106 @@ def _as_element(graph, fetch):
 
 
 class _Plan:
-    """The ops a run needs, in order, with the slots they read, write and free.
+    """The ops a run needs, compiled into one small Python function.
 
-    Two shortcuts keep runs cheap: constants are placed in a template of slots once (no step runs for them), and an
-    Identity (such as a variable's `read`) shares its input's slot. Each step's attributes (and, for stateful ops,
-    the session and the op) are bound once with functools.partial."""
+    Planning walks back from the fetches (stopping at fed tensors), puts the ops in dependency order and writes a
+    program with one line per op; `print(plan.source)` shows it. For `sess.run(loss, {x: ..., y: ...})`:
 
-    __slots__ = ("steps", "template", "fetch_slots")
+        def run(sess, feed0, feed1):
+            v5 = f5(sess, o5, shape=a5_shape, dtype=a5_dtype)  # W (VariableV2)
+            v8 = f8(feed0, v5, transpose_a=a8_transpose_a, transpose_b=a8_transpose_b)  # MatMul (MatMul)
+            del feed0, v5
+            ...
+            return [_own(v12)]
+
+    Values live in local variables, deleted right after their last use. Three shortcuts keep runs cheap:
+    - constants are globals of the program (`c3`), and so are the outputs of ops whose inputs are all constants:
+      they are computed once, when planning (constant folding, as TensorFlow's Grappler does);
+    - an Identity (such as a variable's `read`) is just another name for its input;
+    - each line passes the op's attributes (and, for stateful ops, the session and the op) straight to its forward.
+    When a line raises, its line number tells which op failed."""
+
+    __slots__ = ("ops", "source", "run", "_line_ops", "_filename")
+    _count = itertools.count()
 
     def __init__(self, elements, fed, sess):
         fed_set = set(fed)
         roots = [e.op if isinstance(e, Tensor) else e for e in elements if e not in fed_set]  # a fed fetch is its feed
-        slot = {t: i for i, t in enumerate(fed)}
-        template, ops = [None] * len(fed), []
+        name = {t: f"feed{i}" for i, t in enumerate(fed)}  # tensor -> the variable (or global) holding its value
+        env = {"_own": _own}  # the program's globals
+        steps, self.ops = [], []  # steps: (op, input variables, call, output variables)
         for op in _topological_order(roots, fed_set):
-            if op.type == "Const":
-                slot[op.outputs[0]] = len(template)
-                template.append(op.attrs["value"])
-            elif op.type == "Identity" and not op.control_inputs:
-                slot[op.outputs[0]] = slot[op.inputs[0]]
-            else:
-                for t in op.outputs:
-                    if t not in slot:
-                        slot[t] = len(template)
-                        template.append(None)
-                ops.append(op)
-        fetch_slots = [slot[e] if isinstance(e, Tensor) else None for e in elements]
-        keep = set(fetch_slots) | set(range(len(fed))) | {s for s, v in enumerate(template) if v is not None}
-        last_use = {}  # slot -> the last step reading it, so it can be freed right after
-        for i, op in enumerate(ops):
-            for k, t in enumerate(op.inputs):
-                if k not in OPS[op.type].ref_inputs:
-                    last_use[slot[t]] = i
-        frees = [[] for _ in ops]
-        for s, i in last_use.items():
-            if s not in keep:
-                frees[i].append(s)
-        for i, op in enumerate(ops):  # outputs nobody reads
-            frees[i].extend(slot[t] for t in op.outputs if slot[t] not in last_use and slot[t] not in keep)
-        self.steps = []
-        for i, op in enumerate(ops):
             opdef = OPS[op.type]
-            forward = functools.partial(opdef.forward, sess, op, **op.attrs) if opdef.stateful else (
-                functools.partial(opdef.forward, **op.attrs) if op.attrs else opdef.forward)
-            ins = tuple(slot[t] for k, t in enumerate(op.inputs) if k not in opdef.ref_inputs)
-            outs = tuple(slot[t] for t in op.outputs)
-            self.steps.append((forward, ins, outs[0] if len(outs) == 1 else outs, tuple(frees[i]), op))
-        self.template = template
-        self.fetch_slots = fetch_slots
+            ins = [name[t] for k, t in enumerate(op.inputs) if k not in opdef.ref_inputs]
+            if op.type == "Identity" and not op.control_inputs:
+                name[op.outputs[0]] = ins[0]
+                continue
+            self.ops.append(op)
+            i = op._id
+            values = _folded(op, opdef, [env[n] for n in ins]) if all(n[0] == "c" for n in ins) else None
+            if values is not None:  # computed once, now: its outputs become globals
+                for k, (t, value) in enumerate(zip(op.outputs, values)):
+                    name[t] = f"c{i}_{k}" if k else f"c{i}"
+                    env[name[t]] = value
+                continue
+            env[f"f{i}"], env[f"o{i}"] = opdef.forward, op
+            env.update((f"a{i}_{key}", value) for key, value in op.attrs.items())
+            args = (["sess", f"o{i}"] if opdef.stateful else []) + ins + [f"{key}=a{i}_{key}" for key in op.attrs]
+            outs = [f"v{i}_{k}" if k else f"v{i}" for k in range(len(op.outputs))]
+            name.update(zip(op.outputs, outs))
+            steps.append((op, [n for n in ins if n[0] != "c"], f"f{i}({', '.join(args)})", outs))
+        fetched = [name[e] if isinstance(e, Tensor) else None for e in elements]
+        last_use = {}  # variable -> the last step reading it
+        for s, (_, ins, _, _) in enumerate(steps):
+            last_use.update((n, s) for n in ins)
+        dead = [[] for _ in steps]
+        for n, s in last_use.items():
+            if n not in fetched:
+                dead[s].append(n)
+        lines = [f"def run(sess{''.join(f', feed{i}' for i in range(len(fed)))}):"]
+        self._line_ops = {}
+        for s, (op, _, call, outs) in enumerate(steps):
+            outs = [n if n in last_use or n in fetched else "_" for n in outs]
+            self._line_ops[len(lines) + 1] = op
+            lines.append(f"    {', '.join(outs) + ' = ' if outs else ''}{call}  # {op.name} ({op.type})")
+            if dead[s]:
+                lines.append(f"    del {', '.join(dead[s])}")
+        lines.append(f"    return [{', '.join('None' if n is None else f'_own({n})' for n in fetched)}]")
+        self.source = "\n".join(lines) + "\n"
+        self._filename = f"<plan {next(self._count)}>"
+        exec(compile(self.source, self._filename, "exec"), env)
+        self.run = env["run"]
+
+    def failed_op(self, traceback):
+        """The op whose line raised an exception (from the exception's traceback)."""
+        op = None
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_filename == self._filename:
+                op = self._line_ops.get(traceback.tb_lineno, op)
+            traceback = traceback.tb_next
+        return op
+
+
+_FOLD_LIMIT = 100_000  # elements: larger results are computed at each run rather than kept in the plan
+
+
+def _folded(op, opdef, values):
+    """The outputs of `op` computed now from constant inputs, or None when it must run each time (it has effects or
+    control inputs, fails, or its result is big)."""
+    if opdef.stateful or op.control_inputs:
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            out = opdef.forward(*values, **op.attrs)
+    except Exception:  # noqa: BLE001 (it fails again at run time, with the usual error)
+        return None
+    outs = [out] if len(op.outputs) == 1 else list(out or ())
+    if op.type != "Const" and any(np.size(v) > _FOLD_LIMIT for v in outs):
+        return None
+    for v in outs:
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False  # shared by every run: a fetch gets a copy (see _own)
+    return outs
 
 
 def _writes(op):
@@ -261,28 +314,16 @@ class Session:
         return results[0] if rebuild is None else rebuild(results)
 
     def _execute(self, plan, feed_values):
-        vals = plan.template.copy()
-        vals[:len(feed_values)] = feed_values
-        step = None
         try:
             with np.errstate(all="ignore"):  # like TensorFlow: inf and nan, without NumPy's RuntimeWarnings
-                for step in plan.steps:
-                    forward, ins, out, frees, _ = step
-                    result = forward(*[vals[i] for i in ins])
-                    if out.__class__ is int:
-                        vals[out] = result
-                    else:  # several outputs (or none)
-                        for s, r in zip(out, result or ()):
-                            vals[s] = r
-                    for s in frees:
-                        vals[s] = None
+                return plan.run(self, *feed_values)
         except OpError:
             raise
         except MemoryError:
-            raise ResourceExhaustedError(None, step[4], f"OOM when computing {step[4].name}") from None
+            op = plan.failed_op(sys.exc_info()[2])
+            raise ResourceExhaustedError(None, op, f"OOM when computing {op.name}") from None
         except Exception as e:  # a NumPy error on bad values: name the op and where it was created
-            raise InvalidArgumentError(None, step[4], str(e) or type(e).__name__) from None
-        return [None if s is None else _own(vals[s]) for s in plan.fetch_slots]
+            raise InvalidArgumentError(None, plan.failed_op(e.__traceback__), str(e) or type(e).__name__) from None
 
     def _subrun(self, tensors, feeds):
         """Evaluates `tensors` with `feeds` inside a running step (used by `cond` for the branch it takes)."""

@@ -46,18 +46,19 @@ def _update_op(op_type, n_refs):
     Its first `n_refs` inputs (the variable and its slots) are taken by reference."""
     def register(math):
         def forward(sess, op, *values, **attrs):
-            refs = op.inputs[:n_refs]
-            old = [sess._vars.get(r.op) for r in refs]
-            if any(v is None for v in old):  # raises TensorFlow's "Attempting to use uninitialized value"
-                old = [_variable(sess, r.op, **r.op.attrs) for r in refs]
+            refs = [t.op for t in op.inputs[:n_refs]]
+            try:
+                old = [sess._vars[r] for r in refs]
+            except KeyError:  # raises TensorFlow's "Attempting to use uninitialized value"
+                old = [_variable(sess, r, **r.attrs) for r in refs]
             grad = values[-1]
             if grad.shape != old[0].shape:
                 raise InvalidArgumentError(None, op, f"var and grad do not have the same shape{list(old[0].shape)} "
                                                      f"{list(grad.shape)}")
             new = math(*old, *values, **attrs)
-            for ref, value in zip(refs, new):
-                _store(sess, ref.op, value, copy=False)
-            return sess._vars[refs[0].op]
+            for ref, value in zip(refs, new):  # element-wise math: the shapes are the variables' own
+                _store(sess, ref, value, validate_shape=False, copy=False)
+            return sess._vars[refs[0]]
         defop(op_type, lambda inputs, attrs: _update_infer(inputs, attrs, n_refs), stateful=True,
               ref_inputs=tuple(range(n_refs)), writes=True)(forward)
         return math

@@ -37,11 +37,11 @@ def _variable(sess, op, *, shape, dtype):
 def _store(sess, var_op, value, validate_shape=True, copy=True):
     """Makes `value` the variable's value in `sess`: read-only, and a private copy unless the caller computed a
     fresh array for it (`copy=False`, as optimizer updates do)."""
-    shape = var_op.attrs["shape"]
-    value = (np.array if copy else np.asarray)(value, dtype=var_op.attrs["dtype"].np)
-    if validate_shape and not shape.is_compatible_with(value.shape):
+    attrs = var_op.attrs
+    value = np.array(value, attrs["dtype"].np) if copy else np.asarray(value, attrs["dtype"].np)
+    if validate_shape and not attrs["shape"].is_compatible_with(value.shape):
         raise InvalidArgumentError(None, var_op, f"Assign requires shapes of both tensors to match. lhs shape= "
-                                   f"{shape.bracket_str()} rhs shape= {list(value.shape)}")
+                                   f"{attrs['shape'].bracket_str()} rhs shape= {list(value.shape)}")
     value.flags.writeable = False
     sess._vars[var_op] = value
     return value

@@ -403,6 +403,48 @@ def test_the_right_gradients_pass_after_the_fixtures():
     check_gradients(lambda m, x, y: m.sin(x) * y, [np.array([0.3, -1.2]), np.array([[1.0], [2.0]])])
 
 
+def _sum_to(value, shape):
+    """NumPy reference for undoing broadcasting."""
+    lead = value.ndim - len(shape)
+    value = value.sum(axis=tuple(range(lead)))
+    return value.sum(axis=tuple(i for i, d in enumerate(shape) if d == 1), keepdims=True)
+
+
+@pytest.mark.parametrize("x_static, y_static, x_shape, y_shape, kind", [
+    ((None, 3), (3,), (4, 3), (3,), "static"),           # a bias: nothing for x, a Sum over axis 0 for y
+    ((4, 1), (1, 3), (4, 1), (1, 3), "static"),          # both stretched, shapes known
+    ((None, 1, 3), (2, 1), (5, 1, 3), (2, 1), "static"),  # three dimensions against two
+    ((None, 1), (None, 3), (4, 1), (4, 3), "run time"),  # x[0] unknown against y[0] unknown
+    ((1,), (None,), (1,), (5,), "run time"),              # was x stretched? only the run knows
+    (None, (3,), (2, 3), (3,), "run time"),               # unknown rank
+])
+def test_broadcasting_is_undone_statically_when_shapes_tell(x_static, y_static, x_shape, y_shape, kind):
+    g = tf_engine.Graph()
+    with g.as_default():
+        x = tf_engine.placeholder(tf_engine.float64, x_static)
+        y = tf_engine.placeholder(tf_engine.float64, y_static)
+        grads = tf_engine.gradients(tf_engine.reduce_sum(tf_engine.sin(x * y)), [x, y])
+    types = {op.type for op in g.get_operations() if op.name.startswith("gradients/mul_grad")}
+    assert ("SumTo" in types) == (kind == "run time"), types
+    rng = np.random.RandomState(0)
+    xv, yv = rng.randn(*x_shape), rng.randn(*y_shape)
+    gx, gy = _run(g, grads, {x: xv, y: yv})
+    c = np.cos(xv * yv)
+    np.testing.assert_allclose(gx, _sum_to(c * yv, x_shape), rtol=1e-12)
+    np.testing.assert_allclose(gy, _sum_to(c * xv, y_shape), rtol=1e-12)
+
+
+def test_matrix_gradients_need_no_unbroadcasting():
+    g = tf_engine.Graph()
+    with g.as_default():
+        x = tf_engine.placeholder(tf_engine.float32, [None, 2])
+        w = tf_engine.Variable(np.ones((2, 3), np.float32))
+        b = tf_engine.Variable(np.zeros(3, np.float32))
+        tf_engine.gradients(tf_engine.reduce_sum(tf_engine.matmul(x, w) + b), [w, b])
+    types = [op.type for op in g.get_operations() if op.name.startswith("gradients/")]
+    assert "SumTo" not in types and types.count("Sum") == 1  # b's gradient: the sum over the batch
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Semantics of gradients()
 # ---------------------------------------------------------------------------------------------------------------
@@ -579,7 +621,9 @@ SECOND_ORDER = {  # second derivatives that go through the helper ops of first d
     "StridedSliceGrad": lambda m, x: m.square(x[::2]) * x[1::2],
     "TileGrad": lambda m, x: m.tile(x * x, [2]) * m.tile(x, [2]),
     "TopKGrad": lambda m, x: m.square(m.nn.top_k(x, 2)[0]),
-    "SumTo": lambda m, x: m.square(m.reshape(x, [4, 1]) * m.sin(x)),
+    # a shape unknown until run time: broadcasting is undone by SumTo (static shapes give a plain Sum)
+    "SumTo": lambda m, x: m.reshape(m.square(m.placeholder_with_default(m.reshape(x, [4, 1]), [None, None])
+                                             * m.sin(x)), [4, 4]),
     "SigmoidGrad": lambda m, x: m.sigmoid(x * x) * x,
     "TanhGrad": lambda m, x: m.tanh(x * x) * x,
 }

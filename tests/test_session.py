@@ -132,16 +132,33 @@ def test_control_dependency_on_a_fed_placeholder():
         assert sess.run(y, {x: 0.0}) == 2.0
 
 
-def test_plan_is_cached_and_intermediates_freed():
+def test_plan_is_cached_compiled_and_frees_intermediates():
     x = tf.placeholder(tf.float32, [None])
     y = tf.square(x) + 1
+    z = tf.sqrt(tf.constant(4.0)) * y
     sess = tf.Session()
-    sess.run(y, {x: [1.0]})
-    sess.run(y, {x: [2.0]})
+    assert sess.run([z, y], {x: [1.0]})[0].tolist() == [4.0]
+    assert sess.run([z, y], {x: [2.0]})[0].tolist() == [10.0]
     assert len(sess._plans) == 1
     plan = next(iter(sess._plans.values()))
-    freed = {s for step in plan.steps for s in step[3]}
-    assert freed and plan.fetch_slots[0] not in freed
+    lines = plan.source.splitlines()
+    square = next(i for i, line in enumerate(lines) if "(Square)" in line)
+    square_var = lines[square].split(" = ")[0].strip()
+    add = next(i for i, line in enumerate(lines) if "(AddV2)" in line)
+    assert lines[add + 1].strip() == f"del {square_var}"  # freed right after its last reader
+    assert not any("(Sqrt)" in line for line in lines)  # folded when planning: its input is a constant
+    assert "Sqrt" in {op.type for op in plan.ops}
+    assert not any(line.strip().startswith("del") and lines[add].split(" = ")[0].strip() in line for line in lines)
+
+
+def test_a_failing_op_is_named_with_its_line():
+    x = tf.placeholder(tf.int32, [None])
+    y = tf.gather([1, 2, 3], x, name="lookup")
+    with tf.Session() as sess:
+        assert sess.run(y, {x: [2, 0]}).tolist() == [3, 1]
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            sess.run(y, {x: [7]})
+    assert info.value.op is y.op and "lookup" in str(info.value)
 
 
 def test_returned_arrays_belong_to_the_caller():

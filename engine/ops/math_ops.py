@@ -46,25 +46,12 @@ logical = _require("bool", "bool")
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@defop("AddV2", numeric, grad=lambda op, g: [g, g], broadcasts=True)
-def _add(x, y):
-    return np.add(x, y)
-
-
-@defop("Sub", numeric, grad=lambda op, g: [g, -g], broadcasts=True)
-def _sub(x, y):
-    return np.subtract(x, y)
-
-
-@defop("Mul", numeric, grad=lambda op, g: [g * op.inputs[1], op.inputs[0] * g], broadcasts=True)
-def _mul(x, y):
-    return np.multiply(x, y)
-
-
-@defop("RealDiv", float_binary,
-       grad=lambda op, g: [g / op.inputs[1], -g * op.inputs[0] / square(op.inputs[1])], broadcasts=True)
-def _real_div(x, y):
-    return np.true_divide(x, y)
+# The forward of the four basic operations is NumPy's own function (a ufunc).
+defop("AddV2", numeric, grad=lambda op, g: [g, g], broadcasts=True)(np.add)
+defop("Sub", numeric, grad=lambda op, g: [g, -g], broadcasts=True)(np.subtract)
+defop("Mul", numeric, grad=lambda op, g: [g * op.inputs[1], op.inputs[0] * g], broadcasts=True)(np.multiply)
+defop("RealDiv", float_binary, grad=lambda op, g: [g / op.inputs[1], -g * op.inputs[0] / square(op.inputs[1])],
+      broadcasts=True)(np.true_divide)
 
 
 @defop("FloorDiv", numeric, broadcasts=True)
@@ -254,8 +241,18 @@ sin = _unary("Sin", np.sin, lambda op, g: [g * cos(op.inputs[0])])
 cos = _unary("Cos", np.cos, lambda op, g: [-g * sin(op.inputs[0])])
 tan = _unary("Tan", np.tan, lambda op, g: [g * (1 + square(y_of(op)))])
 tanh = _unary("Tanh", np.tanh, lambda op, g: [tanh_grad(y_of(op), g)], doc="hyperbolic tangent")
-sigmoid = _unary("Sigmoid", lambda x: (np.tanh(x * 0.5) * 0.5 + 0.5).astype(x.dtype, copy=False),
-                 lambda op, g: [sigmoid_grad(y_of(op), g)], doc="1 / (1 + exp(-x))")
+
+
+def _sigmoid(x):
+    """1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2, which never overflows (in place after the first op)."""
+    half = x.dtype.type(0.5)
+    y = np.tanh(x * half)
+    y *= half
+    y += half
+    return y
+
+
+sigmoid = _unary("Sigmoid", _sigmoid, lambda op, g: [sigmoid_grad(y_of(op), g)], doc="1 / (1 + exp(-x))")
 
 
 # The derivatives of sigmoid and tanh written with their output y (one op each, as in TensorFlow), and their own
@@ -451,6 +448,29 @@ def _prod_grad(op, g):
     return [broadcast_to(_keep_reduced_dims(g * y, op), shape_of(x)) / x]
 
 
+def _reduce(ufunc, x, axis, keepdims, dtype=None):
+    """ufunc.reduce over `axis` (a tuple, or None for all), through `reduce_kept` for one axis kept."""
+    if keepdims and axis is not None and len(axis) == 1:
+        return reduce_kept(ufunc, x, axis[0])
+    if ufunc is np.add and axis == (0,) and x.ndim == 2 and x.dtype.kind == "f" and not keepdims:
+        return np.ones(len(x), x.dtype).dot(x)  # the sum of the rows: a product with ones (BLAS, 2x faster)
+    if x.size == 0 and ufunc.identity is None:
+        raise ValueError("Reduction of an empty tensor has no identity (max or min of nothing)")
+    return ufunc.reduce(x, axis, dtype, None, keepdims)
+
+
+def reduce_kept(ufunc, x, axis):
+    """ufunc.reduce(x, axis, keepdims=True), faster for a short last axis: NumPy reduces it row by row, so 2 to 8
+    columns are combined column by column instead (4x faster on 100 x 2, as in a two-class softmax)."""
+    n = x.shape[axis] if x.ndim else 0
+    if axis not in (-1, x.ndim - 1) or not 2 <= n <= 8:
+        return ufunc.reduce(x, axis, None, None, True)
+    out = ufunc(x[..., :1], x[..., 1:2])
+    for i in range(2, n):
+        ufunc(out, x[..., i:i + 1], out=out)
+    return out
+
+
 def _def_reduction(type, fn, grad, kind="number", default_name=None):
     defop(type, _reduce_infer_of(kind), grad)(fn)
 
@@ -468,11 +488,10 @@ def _def_reduction(type, fn, grad, kind="number", default_name=None):
     return public
 
 
-reduce_sum = _def_reduction("Sum", lambda x, *, axis, keepdims: np.sum(x, axis, dtype=x.dtype, keepdims=keepdims),
-                            _sum_grad)
+reduce_sum = _def_reduction("Sum", lambda x, *, axis, keepdims: _reduce(np.add, x, axis, keepdims, x.dtype), _sum_grad)
 reduce_mean = _def_reduction("Mean", lambda x, *, axis, keepdims: _mean(x, axis, keepdims), _mean_grad)
-reduce_max = _def_reduction("Max", lambda x, *, axis, keepdims: np.max(x, axis, keepdims=keepdims), _extreme_grad)
-reduce_min = _def_reduction("Min", lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims), _extreme_grad)
+reduce_max = _def_reduction("Max", lambda x, *, axis, keepdims: _reduce(np.maximum, x, axis, keepdims), _extreme_grad)
+reduce_min = _def_reduction("Min", lambda x, *, axis, keepdims: _reduce(np.minimum, x, axis, keepdims), _extreme_grad)
 reduce_prod = _def_reduction("Prod", lambda x, *, axis, keepdims: np.prod(x, axis, dtype=x.dtype, keepdims=keepdims),
                              _prod_grad)
 reduce_any = _def_reduction("Any", lambda x, *, axis, keepdims: np.any(x, axis, keepdims=keepdims), None, "bool")
@@ -688,8 +707,10 @@ def _matmul_grad(op, g):
     return [matmul(b, g, transpose_a=True, transpose_b=True), matmul(g, a, transpose_a=True, transpose_b=True)]
 
 
-@defop("MatMul", _matmul_infer, grad=_matmul_grad, broadcasts=True)
+@defop("MatMul", _matmul_infer, grad=_matmul_grad, broadcasts="batch")
 def _matmul(a, b, *, transpose_a, transpose_b):
+    if a.ndim == 2 == b.ndim:  # the common case, through np.dot (less overhead than np.matmul)
+        return (a.T if transpose_a else a).dot(b.T if transpose_b else b)
     return np.matmul(np.swapaxes(a, -1, -2) if transpose_a else a, np.swapaxes(b, -1, -2) if transpose_b else b)
 
 

@@ -7,7 +7,7 @@ from ..framework import apply, broadcasting, convert_inputs, convert_to_tensor, 
 from ..shapes import TensorShape
 from .array_ops import (_norm_axis, cast, expand_dims, identity, one_hot, shape, shape_of, squeeze, stop_gradient,
                         transpose, zeros_like)
-from .math_ops import (abs, add, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply, numeric,
+from .math_ops import (reduce_kept, abs, add, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply, numeric,
                        reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, where_v2)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -74,8 +74,8 @@ def relu_layer(x, weights, biases, name=None):
 
 
 def _softmax_np(x, axis):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    e /= e.sum(axis=axis, keepdims=True)
+    e = np.exp(x - reduce_kept(np.maximum, x, axis))
+    e /= reduce_kept(np.add, e, axis)
     return e
 
 
