@@ -2,10 +2,10 @@
 
 `sess.run(fetches, feed_dict)` works in two steps:
 1. *plan* (once per combination of fetches and fed tensors, then cached): walk back from the fetches to find the
-   ops they need (stopping at fed tensors), put them in dependency order, give every tensor a numbered slot and
-   note after which step each slot is no longer needed;
-2. *execute*: fill the fed slots, call each op's NumPy forward on its input slots, free slots after their last
-   use, and return the fetched slots arranged like `fetches` (a tensor, a list, a dict, a namedtuple...).
+   ops they need (stopping at fed tensors), put them in dependency order, and write them as a small Python function,
+   one line per op, that deletes each value after its last use (`_Plan` shows one);
+2. *execute*: call that function with the fed values, and arrange the fetched values like `fetches` (a tensor, a
+   list, a dict, a namedtuple...).
 The graph only grows and its ops never change, so a cached plan stays valid for the life of the graph.
 """
 import collections
@@ -113,7 +113,7 @@ class _Plan:
         fed_set = set(fed)
         roots = [e.op if isinstance(e, Tensor) else e for e in elements if e not in fed_set]  # a fed fetch is its feed
         name = {t: f"feed{i}" for i, t in enumerate(fed)}  # tensor -> the variable (or global) holding its value
-        env = {"_own": _own}  # the program's globals
+        env = {"_own": _own}  # the program's globals: constants, forwards, ops and attributes
         steps, self.ops = [], []  # steps: (op, input variables, call, output variables)
         for op in _topological_order(roots, fed_set):
             opdef = OPS[op.type]
@@ -123,18 +123,17 @@ class _Plan:
                 continue
             self.ops.append(op)
             i = op._id
-            values = _folded(op, opdef, [env[n] for n in ins]) if all(n[0] == "c" for n in ins) else None
+            values = _folded(op, opdef, [env[n] for n in ins]) if all(n in env for n in ins) else None
+            outs = [("v" if values is None else "c") + (f"{i}_{k}" if k else f"{i}") for k in range(len(op.outputs))]
+            for t, n in zip(op.outputs, outs):
+                name.setdefault(t, n)  # (a fed output keeps its feed)
             if values is not None:  # computed once, now: its outputs become globals
-                for k, (t, value) in enumerate(zip(op.outputs, values)):
-                    name[t] = f"c{i}_{k}" if k else f"c{i}"
-                    env[name[t]] = value
+                env.update(zip(outs, values))
                 continue
             env[f"f{i}"], env[f"o{i}"] = opdef.forward, op
             env.update((f"a{i}_{key}", value) for key, value in op.attrs.items())
             args = (["sess", f"o{i}"] if opdef.stateful else []) + ins + [f"{key}=a{i}_{key}" for key in op.attrs]
-            outs = [f"v{i}_{k}" if k else f"v{i}" for k in range(len(op.outputs))]
-            name.update(zip(op.outputs, outs))
-            steps.append((op, [n for n in ins if n[0] != "c"], f"f{i}({', '.join(args)})", outs))
+            steps.append((op, [n for n in ins if n not in env], f"f{i}({', '.join(args)})", outs))
         fetched = [name[e] if isinstance(e, Tensor) else None for e in elements]
         last_use = {}  # variable -> the last step reading it
         for s, (_, ins, _, _) in enumerate(steps):
@@ -338,35 +337,46 @@ class Session:
     def _check_feeds(self, feed_dict):
         fed, values = [], []
         for key, value in feed_dict.items():
-            try:
-                t = self.graph.as_graph_element(key)
-            except (TypeError, ValueError, KeyError) as e:
-                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
-            if not isinstance(t, Tensor):
-                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {key!r} is an Operation, not a Tensor.")
-            if hasattr(value, "_as_graph_element"):
-                raise TypeError(hinted(
-                    "The value of a feed cannot be a tf.Tensor object. Acceptable feed values include Python scalars, "
-                    f"strings, lists, numpy ndarrays, or TensorHandles. For reference, the tensor object was {value} "
-                    f"which was passed to the argument `feed_dict` with key {t}.",
-                    "feed_dict necesita valores (números, listas, arrays de NumPy), no tensores: si el valor sale de "
-                    "otro tensor, calcúlalo antes con sess.run."))
-            try:
-                arr = np.asarray(value, dtype=t.dtype.as_numpy_dtype)
-            except (TypeError, ValueError) as e:
-                raise ValueError(hinted(
-                    f"Cannot feed value {value!r} to Tensor '{t.name}' of dtype {t.dtype.name}: {e}",
-                    f"'{t.name}' espera valores de tipo {t.dtype.name}: convierte los datos, p. ej. "
-                    f"np.asarray(datos, dtype=np.{t.dtype.name}).")) from None
-            if not t.shape.is_compatible_with(arr.shape):
-                raise ValueError(hinted(
-                    f"Cannot feed value of shape {tuple(arr.shape)} for Tensor '{t.name}', which has shape "
-                    f"'{t.shape.feed_str()}'",
-                    f"el valor tiene forma {tuple(arr.shape)} pero el tensor espera {t.shape.feed_str()} "
-                    "('?' admite cualquier tamaño): revisa las dimensiones o usa np.reshape."))
+            t = key if key.__class__ is Tensor and key.op.graph is self.graph else self._feed_key(key)
+            if not (value.__class__ is np.ndarray and value.dtype == t.dtype.np  # the common case: nothing to do
+                    and t.shape.is_compatible_with(value.shape)):
+                value = self._feed_value(t, value)
             fed.append(t)
-            values.append(arr)
+            values.append(value)
         return tuple(fed), values
+
+    def _feed_key(self, key):
+        try:
+            t = self.graph.as_graph_element(key)
+        except (TypeError, ValueError, KeyError) as e:
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
+        if not isinstance(t, Tensor):
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {key!r} is an Operation, not a Tensor.")
+        return t
+
+    @staticmethod
+    def _feed_value(t, value):
+        if hasattr(value, "_as_graph_element"):
+            raise TypeError(hinted(
+                "The value of a feed cannot be a tf.Tensor object. Acceptable feed values include Python scalars, "
+                f"strings, lists, numpy ndarrays, or TensorHandles. For reference, the tensor object was {value} "
+                f"which was passed to the argument `feed_dict` with key {t}.",
+                "feed_dict necesita valores (números, listas, arrays de NumPy), no tensores: si el valor sale de "
+                "otro tensor, calcúlalo antes con sess.run."))
+        try:
+            arr = np.asarray(value, dtype=t.dtype.as_numpy_dtype)
+        except (TypeError, ValueError) as e:
+            raise ValueError(hinted(
+                f"Cannot feed value {value!r} to Tensor '{t.name}' of dtype {t.dtype.name}: {e}",
+                f"'{t.name}' espera valores de tipo {t.dtype.name}: convierte los datos, p. ej. "
+                f"np.asarray(datos, dtype=np.{t.dtype.name}).")) from None
+        if not t.shape.is_compatible_with(arr.shape):
+            raise ValueError(hinted(
+                f"Cannot feed value of shape {tuple(arr.shape)} for Tensor '{t.name}', which has shape "
+                f"'{t.shape.feed_str()}'",
+                f"el valor tiene forma {tuple(arr.shape)} pero el tensor espera {t.shape.feed_str()} "
+                "('?' admite cualquier tamaño): revisa las dimensiones o usa np.reshape."))
+        return arr
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function running `fetches` with positional feeds for `feed_list` (skips the per-run bookkeeping)."""

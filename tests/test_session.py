@@ -151,6 +151,15 @@ def test_plan_is_cached_compiled_and_frees_intermediates():
     assert not any(line.strip().startswith("del") and lines[add].split(" = ")[0].strip() in line for line in lines)
 
 
+def test_a_fed_output_keeps_its_value_when_its_op_runs_for_another_output():
+    x = tf.placeholder(tf.int32, [None])
+    y, idx = tf.unique(x)
+    c_values, c_idx = tf.unique(tf.constant([5, 5, 6]))  # folded when planning
+    with tf.Session() as sess:
+        out = sess.run([y, idx, idx * 10, c_values, c_idx * 2], {x: [3, 1, 3], idx: [7, 8, 9], c_idx: [1, 1, 1]})
+    assert [v.tolist() for v in out] == [[3, 1], [7, 8, 9], [70, 80, 90], [5, 6], [2, 2, 2]]
+
+
 def test_a_failing_op_is_named_with_its_line():
     x = tf.placeholder(tf.int32, [None])
     y = tf.gather([1, 2, 3], x, name="lookup")

@@ -1078,7 +1078,7 @@ def _broadcast_to_infer(inputs, attrs):
 
 @defop("BroadcastTo", _broadcast_to_infer, grad=lambda op, g: [sum_to_shape_of(g, op.inputs[0]), None])
 def _broadcast_to(x, shape):
-    out = np.empty(tuple(shape), x.dtype)  # a real array (np.broadcast_to's read-only view is slower to make)
+    out = np.empty(shape.tolist(), x.dtype)  # a real array (np.broadcast_to's read-only view is slower to make)
     out[...] = x
     return out
 
