@@ -17,7 +17,7 @@ import threading
 import numpy as np
 
 from .errors import InvalidArgumentError, OpError, ResourceExhaustedError, hinted
-from .framework import OPS, Tensor, _default_graphs, get_default_graph
+from .framework import OPS, Operation, Tensor, _default_graphs, get_default_graph
 
 # ---------------------------------------------------------------------------------------------------------------
 # Default session (per thread)
@@ -294,7 +294,7 @@ class Session:
             raise RuntimeError(hinted("The Session graph is empty. Add operations to the graph before calling run().",
                                       "la sesión ejecuta el grafo que tenía al crearla; ¿creaste las operaciones en "
                                       "otro grafo (p. ej. tras tf.reset_default_graph())?"))
-        if isinstance(fetches, Tensor) and fetches.op.graph is graph:  # the common case, without the general machinery
+        if isinstance(fetches, (Tensor, Operation)) and fetches.graph is graph:  # the common case, directly
             elements, rebuild = [fetches], None
         else:
             elements = []

@@ -51,10 +51,9 @@ def _update_op(op_type, n_refs):
                 old = [sess._vars[r] for r in refs]
             except KeyError:  # raises TensorFlow's "Attempting to use uninitialized value"
                 old = [_variable(sess, r, **r.attrs) for r in refs]
-            grad = values[-1]
-            if grad.shape != old[0].shape:
+            if values[-1].shape != old[0].shape:
                 raise InvalidArgumentError(None, op, f"var and grad do not have the same shape{list(old[0].shape)} "
-                                                     f"{list(grad.shape)}")
+                                                     f"{list(values[-1].shape)}")
             new = math(*old, *values, **attrs)
             for ref, value in zip(refs, new):  # element-wise math: the shapes are the variables' own
                 _store(sess, ref, value, validate_shape=False, copy=False)

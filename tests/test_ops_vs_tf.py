@@ -729,3 +729,17 @@ def test_public_exports():
     missing += [] if hasattr(public, "losses") else ["losses"]
     if missing:
         pytest.xfail(f"engine/__init__.py does not export yet: {missing}")
+
+
+@pytest.mark.parametrize("shape", [(5,), (4, 1), (4, 2), (3, 5), (2, 3, 7), (4, 8), (0, 3)])
+@pytest.mark.parametrize("ufunc", [np.add, np.maximum, np.minimum])
+def test_reductions_over_a_short_last_axis_equal_numpy(shape, ufunc):
+    """`reduce_kept` combines a short last axis column by column: the same values as NumPy's reduction, NaN too."""
+    from engine.ops.math_ops import reduce_kept
+    x = np.random.RandomState(0).randn(*shape).astype(np.float32)
+    if x.size:
+        x.flat[x.size // 2] = np.nan
+    expected = ufunc.reduce(x, -1, keepdims=True)
+    out = reduce_kept(ufunc, x, -1)
+    assert out.shape == expected.shape and out.dtype == x.dtype
+    np.testing.assert_array_equal(out, expected)

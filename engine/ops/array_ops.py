@@ -314,7 +314,7 @@ def _vector_of_rank(inputs, attrs):
 
 @defop("Shape", _vector_of_rank)
 def _shape(x, *, out_type):
-    return np.array(np.shape(x), dtype=out_type.np)
+    return np.array(x.shape, out_type.np)
 
 
 def shape(input, name=None, out_type=_dt.int32):
