@@ -184,7 +184,7 @@ def _folded(op, opdef, values):
         return None
     for v in outs:
         if isinstance(v, np.ndarray):
-            v.flags.writeable = False  # shared by every run: a fetch gets a copy (see _own)
+            v.setflags(write=False)  # shared by every run: a fetch gets a copy (see _own)
     return outs
 
 

@@ -20,9 +20,10 @@ from .variables import (Saver, Variable, _store, _variable, assign_add, get_chec
                         latest_checkpoint, trainable_variables)
 
 # ---------------------------------------------------------------------------------------------------------------
-# Update ops: TensorFlow's training kernels. Each one is written as pure math on NumPy values: it receives the
-# current values of the variable and of its slots, then the hyperparameters and the gradient, and returns the new
-# values of the variable and of its slots. `_update_op` turns it into an op that reads and writes them in the session.
+# Update ops: TensorFlow's training kernels. The simplest, ApplyGradientDescent, is written out in full: read the
+# variable, compute, store. The others are written as pure math on NumPy values: they receive the current values of
+# the variable and of its slots, then the hyperparameters and the gradient, and return the new values of the
+# variable and of its slots; `_update_op` turns such math into an op that reads and writes them in the session.
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -41,32 +42,39 @@ def _update_infer(inputs, attrs, n_refs):
     return [(var.shape, var.dtype)]
 
 
+def _current(sess, op, var, grad):
+    """The value of variable `var` that update `op` changes, with TensorFlow's errors when it is not initialized or
+    when the gradient has another shape."""
+    value = sess._vars[var] if var in sess._vars else _variable(sess, var, **var.attrs)
+    if grad.shape != value.shape:
+        raise InvalidArgumentError(None, op, f"var and grad do not have the same shape{list(value.shape)} "
+                                             f"{list(grad.shape)}")
+    return value
+
+
+@defop("ApplyGradientDescent", lambda inputs, attrs: _update_infer(inputs, attrs, 1), stateful=True, ref_inputs=(0,),
+       writes=True)
+def _gradient_descent(sess, op, lr, grad):
+    """var -= lr * grad"""
+    var = op.inputs[0].op
+    return _store(sess, var, _current(sess, op, var, grad) - lr * grad, validate_shape=False, copy=False)
+
+
 def _update_op(op_type, n_refs):
     """Registers op `op_type` computed by `math(var, *slots, *hyperparameters, grad, **attrs) -> (var, *slots)`.
     Its first `n_refs` inputs (the variable and its slots) are taken by reference."""
     def register(math):
         def forward(sess, op, *values, **attrs):
-            refs = [t.op for t in op.inputs[:n_refs]]
-            try:
-                old = [sess._vars[r] for r in refs]
-            except KeyError:  # raises TensorFlow's "Attempting to use uninitialized value"
-                old = [_variable(sess, r, **r.attrs) for r in refs]
-            if values[-1].shape != old[0].shape:
-                raise InvalidArgumentError(None, op, f"var and grad do not have the same shape{list(old[0].shape)} "
-                                                     f"{list(values[-1].shape)}")
-            new = math(*old, *values, **attrs)
-            for ref, value in zip(refs, new):  # element-wise math: the shapes are the variables' own
+            var, *slots = [t.op for t in op.inputs[:n_refs]]
+            new = math(_current(sess, op, var, values[-1]), *[_variable(sess, s, **s.attrs) for s in slots], *values,
+                       **attrs)
+            for ref, value in zip([var, *slots], new):  # element-wise math: the shapes are the variables' own
                 _store(sess, ref, value, validate_shape=False, copy=False)
-            return sess._vars[refs[0]]
+            return sess._vars[var]
         defop(op_type, lambda inputs, attrs: _update_infer(inputs, attrs, n_refs), stateful=True,
               ref_inputs=tuple(range(n_refs)), writes=True)(forward)
         return math
     return register
-
-
-@_update_op("ApplyGradientDescent", 1)
-def _gradient_descent(var, lr, grad):
-    return [var - lr * grad]
 
 
 @_update_op("ApplyMomentum", 2)

@@ -42,7 +42,7 @@ def _store(sess, var_op, value, validate_shape=True, copy=True):
     if validate_shape and not attrs["shape"].is_compatible_with(value.shape):
         raise InvalidArgumentError(None, var_op, f"Assign requires shapes of both tensors to match. lhs shape= "
                                    f"{attrs['shape'].bracket_str()} rhs shape= {list(value.shape)}")
-    value.flags.writeable = False
+    value.setflags(write=False)
     sess._vars[var_op] = value
     return value
 
