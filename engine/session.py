@@ -109,7 +109,7 @@ class _Plan:
     __slots__ = ("ops", "source", "run", "_line_ops", "_filename")
     _count = itertools.count()
 
-    def __init__(self, elements, fed, sess):
+    def __init__(self, elements, fed):
         fed_set = set(fed)
         roots = [e.op if isinstance(e, Tensor) else e for e in elements if e not in fed_set]  # a fed fetch is its feed
         name = {t: f"feed{i}" for i, t in enumerate(fed)}  # tensor -> the variable (or global) holding its value
@@ -308,7 +308,7 @@ class Session:
         if plan is None:
             if len(self._plans) >= self._MAX_PLANS:
                 self._plans.clear()
-            plan = self._plans[key] = _Plan(elements, fed, self)
+            plan = self._plans[key] = _Plan(elements, fed)
         results = self._execute(plan, values)
         return results[0] if rebuild is None else rebuild(results)
 
@@ -330,7 +330,7 @@ class Session:
         key = (tuple(tensors), fed, "sub")
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = _Plan(list(tensors), fed, self)
+            plan = self._plans[key] = _Plan(list(tensors), fed)
         out = self._execute(plan, [feeds[t] for t in fed])
         return out[0] if len(out) == 1 else tuple(out)
 

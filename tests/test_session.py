@@ -160,6 +160,21 @@ def test_a_fed_output_keeps_its_value_when_its_op_runs_for_another_output():
     assert [v.tolist() for v in out] == [[3, 1], [7, 8, 9], [70, 80, 90], [5, 6], [2, 2, 2]]
 
 
+def test_constant_folding_keeps_random_ops_and_big_results_running():
+    noise = tf.random_uniform([3]) + 1.0
+    big = tf.zeros([400, 400]) + 1.0  # 160,000 elements: recomputed each run rather than kept in the plan
+    small = tf.zeros([2, 2]) + 1.0
+    with tf.Session() as sess:
+        assert not np.array_equal(sess.run(noise), sess.run(noise))
+        assert sess.run(big).sum() == 160_000
+        mine = sess.run(small)
+        mine[0, 0] = 99.0  # a folded value is shared by every run: each fetch is a writable copy
+        assert sess.run(small).tolist() == [[1.0, 1.0], [1.0, 1.0]]
+        sources = [plan.source for plan in sess._plans.values()]
+    assert any("(RandomUniform)" in src for src in sources)
+    assert sum("(AddV2)" in src for src in sources) == 2  # the noise and the big sum; the small one was folded
+
+
 def test_a_failing_op_is_named_with_its_line():
     x = tf.placeholder(tf.int32, [None])
     y = tf.gather([1, 2, 3], x, name="lookup")

@@ -7,8 +7,8 @@ from ..framework import apply, broadcasting, convert_inputs, convert_to_tensor, 
 from ..shapes import TensorShape
 from .array_ops import (_norm_axis, cast, expand_dims, identity, one_hot, shape, shape_of, squeeze, stop_gradient,
                         transpose, zeros_like)
-from .math_ops import (reduce_kept, abs, add, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply, numeric,
-                       reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, where_v2)
+from .math_ops import (abs, add, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply, numeric,
+                       reduce_kept, reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, where_v2)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Activations. Their gradients use the op's own output y where that is cheaper (ReLU: y > 0).
