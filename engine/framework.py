@@ -6,6 +6,7 @@ computation in NumPy, its static shape/dtype inference, and its gradient, side b
 """
 import contextlib
 import os
+import re
 import sys
 import threading
 
@@ -234,6 +235,13 @@ def _session_for(element, session, verb):
 # ----------------------------------------------------------------------------------------------------------------
 
 
+# TensorFlow's rules for names: letters without accents, digits and _ . - / > (a name may not start with _ - /).
+_VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
+_VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")  # inside a scope, any of them may come first
+_NAME_HINT = ("los nombres solo admiten letras sin tildes ni ñ, dígitos y los signos _ . - / (sin espacios), y no "
+              "empiezan por _ ni -: p. ej. name='perdida' en lugar de 'pérdida'.")
+
+
 class GraphKeys:
     GLOBAL_VARIABLES = "variables"
     LOCAL_VARIABLES = "local_variables"
@@ -285,6 +293,10 @@ class Graph:
     def name_scope(self, name):
         """Opens a name scope; yields its prefix ('outer/inner/'). A name ending in '/' re-enters that scope exactly."""
         old = self._name_stack
+        if name and not (_VALID_SCOPE_NAME if old else _VALID_OP_NAME).match(name):
+            kind = "scope name" if old else "root scope name"
+            raise ValueError(hinted(f"'{name}' is not a valid {kind}. A {kind} has to match the following pattern: "
+                                    f"{(_VALID_SCOPE_NAME if old else _VALID_OP_NAME).pattern}", _NAME_HINT))
         if not name:
             new = ""
         elif name.endswith("/"):
@@ -322,6 +334,9 @@ class Graph:
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
         name = name[:-1] if name.endswith("/") else self.unique_name(name)
+        if not _VALID_OP_NAME.match(name):
+            raise ValueError(hinted(f"`{name}` is not a valid node name. Accepted names conform to Regex "
+                                    f"/{_VALID_OP_NAME.pattern}/", _NAME_HINT))
         controls = [op for ops in self._control_stack for op in ops]
         op = Operation(self, type, name, inputs, attrs, controls, created_at or _user_frame())
         op.outputs = [Tensor(op, i, dtype, shape) for i, (shape, dtype) in enumerate(outputs)]

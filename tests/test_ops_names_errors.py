@@ -51,6 +51,21 @@ def _names(m):
         return [t.name for t in out] + [t.op.inputs[1].name for t in out[7:9]]
 
 
+@pytest.mark.parametrize("name", ["pérdida", "a b", "a\nb", "_x", "-x", "x-1", ".x", "capa/x", "x>y", "año"])
+def test_invalid_names_are_refused_like_tensorflow(tf, name):
+    def outcome(m, make):
+        with m.Graph().as_default():
+            try:
+                return make(m), ""
+            except ValueError as e:
+                return str(e).split(". ")[0], str(e)  # the first sentence, and the whole message
+    for make in (lambda m: m.constant(1.0, name=name).name, lambda m: m.add(1.0, 2.0, name=name).name,
+                 lambda m: m.name_scope(name).__enter__()):
+        (mine, message), (theirs, _) = outcome(tf_engine, make), outcome(tf, make)
+        assert mine == theirs
+        assert ("Pista:" in message) == ("valid" in mine)
+
+
 def test_names_match_tensorflow(tf):
     ours, theirs = _names(engine), _names(tf)
     assert len(ours) == len(theirs)
