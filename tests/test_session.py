@@ -271,3 +271,17 @@ def test_scalars_come_back_as_numpy_scalars(tf1):
     with tf1.Graph().as_default(), tf1.Session() as s:
         want = [s.run(tf1.constant(6)), s.run(tf1.constant(2.5)), s.run(tf1.constant(6) + 1)]
     assert [type(x) for x in got] == [type(x) for x in want] == [np.int32, np.float32, np.int32]
+
+
+def test_the_readme_shows_a_real_plan():
+    import pathlib
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    shown = "def run(sess, feed0):" + readme.split("def run(sess, feed0):")[1].split("```")[0]
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    W = tf.Variable(tf.ones([2, 1]), name="W")
+    y = tf.matmul(x, W) * tf.sqrt(4.0) + 1.0
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(y, {x: np.ones((3, 2), np.float32)}).tolist() == [[5.0]] * 3
+        (plan,) = [p for key, p in sess._plans.items() if key[0] == (y,)]
+    assert plan.source == shown
