@@ -293,10 +293,10 @@ class Graph:
     def name_scope(self, name):
         """Opens a name scope; yields its prefix ('outer/inner/'). A name ending in '/' re-enters that scope exactly."""
         old = self._name_stack
-        if name and not (_VALID_SCOPE_NAME if old else _VALID_OP_NAME).match(name):
-            kind = "scope name" if old else "root scope name"
+        pattern, kind = (_VALID_SCOPE_NAME, "scope name") if old else (_VALID_OP_NAME, "root scope name")
+        if name and not pattern.match(name):
             raise ValueError(hinted(f"'{name}' is not a valid {kind}. A {kind} has to match the following pattern: "
-                                    f"{(_VALID_SCOPE_NAME if old else _VALID_OP_NAME).pattern}", _NAME_HINT))
+                                    f"{pattern.pattern}", _NAME_HINT))
         if not name:
             new = ""
         elif name.endswith("/"):
