@@ -11,7 +11,6 @@ The graph only grows and its ops never change, so a cached plan stays valid for 
 import collections
 import contextlib
 import itertools
-import sys
 import threading
 
 import numpy as np
@@ -318,8 +317,8 @@ class Session:
                 return plan.run(self, *feed_values)
         except OpError:
             raise
-        except MemoryError:
-            op = plan.failed_op(sys.exc_info()[2])
+        except MemoryError as e:
+            op = plan.failed_op(e.__traceback__)
             raise ResourceExhaustedError(None, op, f"OOM when computing {op.name}") from None
         except Exception as e:  # a NumPy error on bad values: name the op and where it was created
             raise InvalidArgumentError(None, plan.failed_op(e.__traceback__), str(e) or type(e).__name__) from None

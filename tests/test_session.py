@@ -175,6 +175,14 @@ def test_constant_folding_keeps_random_ops_and_big_results_running():
     assert sum("(AddV2)" in src for src in sources) == 2  # the noise and the big sum; the small one was folded
 
 
+def test_running_out_of_memory_names_the_op():
+    shape = tf.placeholder(tf.int64, [2])
+    huge = tf.fill(shape, 1.0, name="enorme")  # 10**16 floats: NumPy refuses at once, without allocating
+    with tf.Session() as sess, pytest.raises(tf.errors.ResourceExhaustedError) as info:
+        sess.run(huge, {shape: [10**8, 10**8]})
+    assert info.value.op is huge.op and "OOM when computing enorme" in str(info.value)
+
+
 def test_a_failing_op_is_named_with_its_line():
     x = tf.placeholder(tf.int32, [None])
     y = tf.gather([1, 2, 3], x, name="lookup")
