@@ -645,21 +645,11 @@ def test_random_ops_are_reproducible_across_sessions(graph_seed, op_seed):
         np.testing.assert_array_equal(a, b)  # a new session repeats the sequence
     assert not all(np.array_equal(a, b) for a, b in zip(runs[0][0][:3], runs[0][1][:3]))  # each run draws anew
     # the same program in a new graph gives the same numbers
-    again = _draw_all(graph_seed, build)
+    (again,) = _draw(build, graph_seed)
     for a, b in zip(again, runs[0][0]):
         np.testing.assert_array_equal(a, b)
     # two ops of one graph do not repeat each other
     assert not np.array_equal(runs[0][0][0], runs[0][0][1])
-
-
-def _draw_all(graph_seed, build):
-    g = engine.Graph()
-    with g.as_default():
-        if graph_seed is not None:
-            engine.set_random_seed(graph_seed)
-        ts = build()
-    with engine.Session(graph=g) as sess:
-        return sess.run(ts)
 
 
 def test_random_ops_without_seed_differ_between_sessions():

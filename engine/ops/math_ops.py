@@ -455,8 +455,6 @@ def _reduce(ufunc, x, axis, keepdims, dtype=None):
         return reduce_kept(ufunc, x, axis[0])
     if ufunc is np.add and axis == (0,) and x.ndim == 2 and x.dtype.kind == "f" and not keepdims:
         return np.ones(len(x), x.dtype).dot(x)  # the sum of the rows: a product with ones (BLAS, 2x faster)
-    if x.size == 0 and ufunc.identity is None:
-        raise ValueError("Reduction of an empty tensor has no identity (max or min of nothing)")
     return ufunc.reduce(x, axis, dtype, None, keepdims)
 
 
