@@ -4,3 +4,5 @@ from .ops.nn_ops import (bias_add, dropout, elu, in_top_k, l2_loss, l2_normalize
                          moments, relu, relu6, relu_layer, sigmoid_cross_entropy_with_logits, softmax,
                          softmax_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2, softplus, softsign,
                          sparse_softmax_cross_entropy_with_logits, top_k)
+from .ops.conv_ops import (avg_pool, avg_pool2d, avg_pool_v2, conv2d, conv2d_transpose, depthwise_conv2d,  # noqa: F401
+                           depthwise_conv2d_native, max_pool, max_pool2d, max_pool_v2)

@@ -293,6 +293,10 @@ COVERED_ELSEWHERE = {
     "StridedSliceGrad": "test_second_derivatives_of_helper_ops", "TileGrad": "test_second_derivatives_of_helper_ops",
     "TopKGrad": "test_second_derivatives_of_helper_ops", "SumTo": "test_second_derivatives_of_helper_ops",
     "ReadVariableOp": "eager variables (engine/eager), not a graph op",
+    **{t: "tests/test_conv.py" for t in (
+        "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "DepthwiseConv2dNative",
+        "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "MaxPool", "MaxPoolGrad",
+        "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad")},
 }
 
 # stop_gradient is *meant* to differ from the true derivative: checked against TensorFlow only
