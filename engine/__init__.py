@@ -11,7 +11,7 @@ Read it as a textbook: `framework.py` (graphs, ops, tensors, names), `session.py
 """
 __version__ = "0.1.0"
 
-from . import dtypes, errors, losses, nn, train  # noqa: F401
+from . import dtypes, errors, losses, nn, sparse, train  # noqa: F401
 from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32,  # noqa: F401,A004
                      int64, string, uint8)
 from .framework import (Graph, GraphKeys, Operation, Tensor, add_to_collection, control_dependencies,  # noqa: F401
@@ -38,6 +38,14 @@ from .ops.math_ops import (abs, add, add_n, arg_max, arg_min, argmax, argmin, ce
                            tensordot, truediv, truncatediv, where)
 from .ops.random_ops import (multinomial, random_normal, random_shuffle, random_uniform, set_random_seed,  # noqa: F401
                              truncated_normal)
+from .ops.sparse_ops import (SparseTensor, SparseTensorValue, gather_nd, scatter_add, scatter_div,  # noqa: F401
+                              scatter_max, scatter_min, scatter_mul, scatter_nd, scatter_nd_add, scatter_nd_sub,
+                              scatter_nd_update, scatter_sub, scatter_update, segment_max, segment_mean, segment_min,
+                              segment_prod, segment_sum, sparse_placeholder, sparse_tensor_dense_matmul,
+                              sparse_tensor_to_dense, sparse_to_dense, tensor_scatter_add, tensor_scatter_nd_add,
+                              tensor_scatter_nd_sub, tensor_scatter_nd_update, tensor_scatter_sub,
+                              tensor_scatter_update, unsorted_segment_max, unsorted_segment_mean,
+                              unsorted_segment_min, unsorted_segment_prod, unsorted_segment_sqrt_n)
 from .session import InteractiveSession, Session, get_default_session  # noqa: F401
 from .shapes import TensorShape  # noqa: F401
 from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,  # noqa: F401

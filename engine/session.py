@@ -50,6 +50,10 @@ def _flatten_fetches(graph, fetches, out):
             return lambda vals: type(fetches)(*[p(vals) for p in parts])
         kind = type(fetches)
         return lambda vals: kind(p(vals) for p in parts)
+    if hasattr(fetches, "_parts"):  # a SparseTensor: its three tensors, given back as one value
+        tensors, make = fetches._parts()
+        rebuild = _flatten_fetches(graph, list(tensors), out)
+        return lambda vals: make(*rebuild(vals))
     if isinstance(fetches, collections.abc.Mapping):
         keys = list(fetches)
         parts = [_flatten_fetches(graph, fetches[k], out) for k in keys]
@@ -336,6 +340,11 @@ class Session:
     def _check_feeds(self, feed_dict):
         fed, values = [], []
         for key, value in feed_dict.items():
+            if hasattr(key, "_parts"):  # a SparseTensor: feeds its three tensors (a SparseTensorValue or a triple)
+                more_fed, more_values = self._check_feeds(dict(zip(key._parts()[0], value)))
+                fed.extend(more_fed)
+                values.extend(more_values)
+                continue
             t = key if key.__class__ is Tensor and key.op.graph is self.graph else self._feed_key(key)
             if not (value.__class__ is np.ndarray and value.dtype == t.dtype.np  # the common case: nothing to do
                     and t.shape.is_compatible_with(value.shape)):

@@ -96,14 +96,20 @@ def assign_sub(ref, value, use_locking=None, name=None):
 
 
 def _assign_op(type, ref, value, name, attrs):
-    var_tensor = ref._variable if isinstance(ref, Variable) else ref
-    if not isinstance(var_tensor, Tensor) or var_tensor.op.type != "VariableV2":
-        raise TypeError(hinted(f"{type} needs a Variable to write into, got {ref!r}",
-                               "solo las variables (tf.Variable) pueden cambiar de valor; las constantes no."))
+    var_tensor = _variable_ref(ref, type)
     graph = var_tensor.graph
     with graph.as_default(), graph.name_scope(name or type) as scope:
         value = convert_to_tensor(value, dtype=None if _is_tensor_like(value) else var_tensor.dtype, name="value")
         return make_op(type, [var_tensor, value], scope, attrs).outputs[0]
+
+
+def _variable_ref(ref, type):
+    """The storage tensor of the variable `ref` that an op of `type` writes into (TypeError if not a variable)."""
+    var_tensor = ref._variable if isinstance(ref, Variable) else ref
+    if not isinstance(var_tensor, Tensor) or var_tensor.op.type != "VariableV2":
+        raise TypeError(hinted(f"{type} needs a Variable to write into, got {ref!r}",
+                               "solo las variables (tf.Variable) pueden cambiar de valor; las constantes no."))
+    return var_tensor
 
 
 def _is_tensor_like(v):
@@ -372,7 +378,7 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
     graph._var_scope_names.add(full)
     reuse = True if outer.reuse is True else (reuse if reuse is not None else outer.reuse)
     with graph.name_scope(base) as ns:
-        scope = VariableScope(full, reuse, initializer or outer.initializer, ns)
+        scope = VariableScope(full, reuse, initializer if initializer is not None else outer.initializer, ns)
         stack.append(scope)
         try:
             yield scope
@@ -403,18 +409,23 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     if scope.reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you mean to "
                          "set reuse=tf.AUTO_REUSE in VarScope?")
-    initializer = initializer or scope.initializer
+    if initializer is None:  # (never `initializer or ...`: a Tensor has no truth value)
+        initializer = scope.initializer
     if initializer is None:
         is_float = dtype is None or _dt.as_dtype(dtype).is_floating
         initializer = glorot_uniform_initializer() if is_float else zeros_initializer()
-    dtype = _dt.as_dtype(dtype or _dt.float32)
     if isinstance(initializer, type):
         initializer = initializer()
     if callable(initializer):
         if shape is None:
             raise ValueError(f"Shape of a new variable ({full}) must be fully defined, but instead was None.")
+        dtype = _dt.as_dtype(dtype if dtype is not None else _dt.float32)
         init_value = lambda: initializer(shape, dtype=dtype)  # noqa: E731
-    else:
+    else:  # a value (Tensor, array, number): the variable takes its shape, and its dtype unless `dtype` is given
+        if shape is not None:
+            raise ValueError(hinted("If initializer is a constant, do not specify shape.",
+                                    "con initializer=valor la forma sale del valor: quita shape=, o usa "
+                                    "tf.constant_initializer(valor) junto con shape=."))
         init_value = initializer
     graph_scope, graph._name_stack = graph._name_stack, ""
     try:

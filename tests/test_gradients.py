@@ -297,6 +297,10 @@ COVERED_ELSEWHERE = {
         "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "DepthwiseConv2dNative",
         "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "MaxPool", "MaxPoolGrad",
         "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad")},
+    **{t: "tests/test_embeddings_sparse.py" for t in (
+        "SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd", "UnsortedSegmentMax",
+        "UnsortedSegmentMin", "UnsortedSegmentProd", "GatherNd", "ScatterNd", "TensorScatterUpdate",
+        "TensorScatterAdd", "TensorScatterSub", "SparseToDense")},
 }
 
 # stop_gradient is *meant* to differ from the true derivative: checked against TensorFlow only

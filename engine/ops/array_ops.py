@@ -777,15 +777,27 @@ def _segment_infer(inputs, attrs):
     return [(TensorShape([None if nv is None else int(nv)] + list(data.shape.dims[ids.shape.rank:])), data.dtype)]
 
 
-@defop("UnsortedSegmentSum", _segment_infer, grad=lambda op, g: [gather(g, op.inputs[1]), None, None])
+def gather_dropping_negatives(params, indices):
+    """gather(params, indices), with zeros where an index is negative (the rows unsorted_segment_* drop)."""
+    from .math_ops import maximum
+    gathered = gather(params, maximum(indices, 0))
+    keep = cast(indices >= 0, params.dtype)
+    for _ in builtins.range(gathered.shape.rank - keep.shape.rank):  # [n] -> [n, 1, ...]: one keep per row
+        keep = expand_dims(keep, -1)
+    return gathered * keep
+
+
+@defop("UnsortedSegmentSum", _segment_infer,
+       grad=lambda op, g: [gather_dropping_negatives(g, op.inputs[1]), None, None])
 def _unsorted_segment_sum(data, ids, num_segments):
     out = np.zeros((int(num_segments),) + data.shape[ids.ndim:], dtype=data.dtype)
-    np.add.at(out, ids, data)
+    keep = ids >= 0
+    np.add.at(out, ids[keep], data[keep])
     return out
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
-    """Sums the rows of `data` that share a segment id: out[segment_ids[i]] += data[i]."""
+    """Sums the rows of `data` that share a segment id: out[segment_ids[i]] += data[i] (negative ids dropped)."""
     return apply("UnsortedSegmentSum", [data, segment_ids, num_segments], name, same_dtype=False,
                  arg_names=("data", "segment_ids", "num_segments"))
 

@@ -5,8 +5,8 @@ from .. import dtypes as _dt
 from ..errors import hinted
 from ..framework import apply, broadcasting, convert_inputs, convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape
-from .array_ops import (_norm_axis, cast, expand_dims, identity, one_hot, shape, shape_of, squeeze, stop_gradient,
-                        transpose, zeros_like)
+from .array_ops import (_norm_axis, cast, expand_dims, identity, one_hot, reshape, shape, shape_of, squeeze, stack,
+                        stop_gradient, transpose, zeros_like)
 from .math_ops import (abs, add, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply, numeric,
                        reduce_kept, reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, where_v2)
 
@@ -156,7 +156,16 @@ def _softmax_xent_api(labels, logits, axis, name, stop_labels):
         if rank is not None and _norm_axis(axis, rank) != rank - 1:  # move the class axis last
             perm = [i for i in range(rank) if i != axis % rank] + [axis % rank]
             labels, logits = transpose(labels, perm), transpose(logits, perm)
-        return make_op("SoftmaxCrossEntropyWithLogits", [labels, logits], scope, {"stop_labels": stop_labels}).outputs[0]
+        attrs = {"stop_labels": stop_labels}
+        if rank is None or labels.shape.rank == rank:
+            return make_op("SoftmaxCrossEntropyWithLogits", [labels, logits], scope, attrs).outputs[0]
+        # labels of another rank (e.g. [1, N, C] for logits [N, C]): TensorFlow flattens the outer dimensions of both
+        classes = logits.shape[-1] if logits.shape[-1] is not None else shape(logits)[-1]
+        flat = [reshape(t, stack([-1, classes])) for t in (labels, logits)]
+        cost = make_op("SoftmaxCrossEntropyWithLogits", flat, "SoftmaxCrossEntropyWithLogits", attrs).outputs[0]
+        cost = reshape(cost, shape(logits)[:-1], name=scope)
+        cost.set_shape(logits.shape[:-1])
+        return cost
 
 
 def _sparse_xent_infer(inputs, attrs):
