@@ -1,4 +1,6 @@
 """``build``: solutions/ -> course/ through nbgrader's ``generate_assignment`` with our preprocessors."""
+import hashlib
+import json
 import logging
 import re
 import shutil
@@ -102,7 +104,7 @@ class ClearKitSolutions(ClearSolutions):
         return inline or block
 
 
-def nbgrader_config(root, db_path):
+def nbgrader_config(root, db_path, assignment):
     """Configuration of nbgrader for a course directory ``root`` (source/, release/...)."""
     from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme,
                                         ClearOutput, ComputeChecksums, IncludeHeaderFooter,
@@ -110,7 +112,9 @@ def nbgrader_config(root, db_path):
     c = Config()
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.db_url = f"sqlite:///{Path(db_path).resolve()}"
-    c.CourseDirectory.assignment_id = config.ASSIGNMENT
+    c.CourseDirectory.assignment_id = assignment
+    c.ClearSolutions.text_stub = config.TEXT_STUB
+    c.ClearKitSolutions.text_stub = config.TEXT_STUB
     c.ClearKitSolutions.code_stub = {"python": config.BLANK}
     c.GenerateAssignment.create_assignment = True
     c.GenerateAssignment.preprocessors = [
@@ -136,53 +140,104 @@ def check_solutions(solutions):
     return paths
 
 
-def generate(solutions, release, db_path):
+#: Fingerprints of the notebooks built into a folder (incremental builds).
+STAMPS = ".autograder-build.json"
+
+
+def fingerprint(path):
+    """What a built notebook depends on: the solution's bytes, the setup cell and the builder."""
+    from . import __version__
+    data = Path(path).read_bytes() + config.setup_cell_source().encode() + __version__.encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def select_notebooks(names, wanted):
+    """The notebooks among ``names`` that ``--notebook`` values ask for: a file name, a stem
+    (``02_sesiones``) or a number (``02``); all of them when ``wanted`` is empty."""
+    if not wanted:
+        return sorted(names)
+    chosen = set()
+    for w in wanted:
+        hits = [n for n in names if w in (n, Path(n).stem, Path(n).stem.split("_")[0])]
+        if len(hits) != 1:
+            raise ValueError(f"--notebook {w!r} matches {len(hits)} notebooks ({', '.join(sorted(names))})")
+        chosen.update(hits)
+    return sorted(chosen)
+
+
+def assignment_of(name):
+    """The gradebook assignment of a notebook: one per notebook (``01_tensores.ipynb`` -> ``01_tensores``)."""
+    return Path(name).stem
+
+
+def generate(solutions, release, db_path, names=None):
     """Run nbgrader generate_assignment on ``solutions`` into ``release`` and fill ``db_path``.
 
-    Returns the list of generated student notebooks (in ``release``).
+    Each notebook is its own gradebook assignment.  Only the notebooks ``names`` (default: all)
+    are generated; returns the generated student notebooks (in ``release``).
     """
-    paths = check_solutions(solutions)
+    paths = [p for p in check_solutions(solutions) if names is None or p.name in names]
     release = Path(release)
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="autograder-build-") as tmp:
-        src = Path(tmp, "source", config.ASSIGNMENT)
-        src.mkdir(parents=True)
-        for path in paths:
+    release.mkdir(parents=True, exist_ok=True)
+    log = logging.getLogger("autograder.nbgrader")
+    out = []
+    for path in paths:
+        assignment = assignment_of(path.name)
+        with tempfile.TemporaryDirectory(prefix="autograder-build-") as tmp:
+            src = Path(tmp, "source", assignment)
+            src.mkdir(parents=True)
             shutil.copyfile(path, src / path.name)
-        c = nbgrader_config(tmp, db_path)
-        log = logging.getLogger("autograder.nbgrader")
-        converter = GenerateAssignment(coursedir=CourseDirectory(config=c), config=c, log=log)
-        try:
-            converter.start()
-        except Exception as e:  # nbgrader logs the details and raises a generic error
-            raise BuildError(f"nbgrader generate_assignment failed on {solutions}: {e}") from e
-        release.mkdir(parents=True, exist_ok=True)
-        out = []
-        for path in paths:
+            c = nbgrader_config(tmp, db_path, assignment)
+            converter = GenerateAssignment(coursedir=CourseDirectory(config=c), config=c, log=log)
+            try:
+                converter.start()
+            except Exception as e:  # nbgrader logs the details and raises a generic error
+                raise BuildError(f"nbgrader generate_assignment failed on {path}: {e}") from e
             target = release / path.name
-            shutil.copyfile(Path(tmp, "release", config.ASSIGNMENT, path.name), target)
+            shutil.copyfile(Path(tmp, "release", assignment, path.name), target)
             out.append(target)
     return out
 
 
-def build(solutions="solutions", course="course"):
-    """Generate the student notebooks of ``course`` from ``solutions`` (stale ones are removed)."""
-    course = Path(course)
-    with tempfile.TemporaryDirectory(prefix="autograder-db-") as tmp:
-        built = generate(solutions, Path(tmp, "release"), Path(tmp, "gradebook.db"))
-        course.mkdir(parents=True, exist_ok=True)
-        names = {p.name for p in built}
-        for old in course.glob("*.ipynb"):
-            if old.name not in names:
+def update(solutions, release, db_path, names=None, own_db=True):
+    """Bring ``release`` (and the gradebook) up to date: regenerate only the notebooks whose
+    solution changed since the last run (fingerprints in ``release/.autograder-build.json``),
+    remove the ones without a solution; returns ``(all student notebooks, regenerated names)``.
+    ``own_db``: the gradebook lives with ``release`` (a missing gradebook means "regenerate all")."""
+    release, db_path = Path(release), Path(db_path)
+    paths = [p for p in check_solutions(solutions) if names is None or p.name in names]
+    stamp_file = release / STAMPS
+    trusted = stamp_file.exists() and (db_path.exists() or not own_db)
+    stamps = json.loads(stamp_file.read_text()) if trusted else {}
+    prints = {p.name: fingerprint(p) for p in paths}
+    todo = sorted(n for n, fp in prints.items()
+                  if stamps.get(n) != fp or not (release / n).exists())
+    generate(solutions, release, db_path, todo)
+    if names is None:
+        for old in release.glob("*.ipynb"):
+            if old.name not in prints:
                 old.unlink()
-        for path in built:
-            shutil.copyfile(path, course / path.name)
-    return sorted(course / name for name in names)
+        stamps = {}
+    stamps.update(prints)
+    stamp_file.write_text(json.dumps(stamps, indent=1, sort_keys=True) + "\n")
+    return sorted(release / n for n in prints), todo
 
 
-def out_of_sync(solutions="solutions", course="course"):
+def build(solutions="solutions", course="course", names=None):
+    """Generate the student notebooks of ``course`` from ``solutions``: only those whose solution
+    changed since the last build; stale ones are removed (all of them unless ``names`` is given)."""
+    course = Path(course)
+    course.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="autograder-db-") as tmp:  # a throw-away gradebook
+        paths, _ = update(solutions, course, Path(tmp, "gradebook.db"), names, own_db=False)
+    return paths
+
+
+def out_of_sync(solutions="solutions", course="course", names=None):
     """Names of the course notebooks that differ from a fresh build (missing/extra included)."""
     with tempfile.TemporaryDirectory(prefix="autograder-sync-") as tmp:
-        fresh = {p.name: p.read_bytes() for p in build(solutions, tmp)}
-    current = {p.name: p.read_bytes() for p in Path(course).glob("*.ipynb")}
+        fresh = {p.name: p.read_bytes() for p in build(solutions, tmp, names)}
+    current = {p.name: p.read_bytes() for p in Path(course).glob("*.ipynb")
+               if names is None or p.name in names}
     return sorted(n for n in fresh.keys() | current.keys() if fresh.get(n) != current.get(n))

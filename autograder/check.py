@@ -12,10 +12,9 @@ import json
 import tempfile
 from pathlib import Path
 
-from . import config
-from .build import out_of_sync
+from .build import assignment_of, out_of_sync, select_notebooks
 from .grade import Options, Submission, prepare, run_pool
-from .notebooks import EXERCISE_ID, grade_id, read_notebook
+from .notebooks import EXERCISE_ID, grade_id, meta, read_notebook
 from .sandbox import check_sandbox
 
 
@@ -26,21 +25,27 @@ def wrong_answers(cell):
 
 
 def check(solutions="solutions", course="course", options=None):
-    """Return ``(problems, report_lines)``; no problems means the kit is sound."""
+    """Return ``(problems, report_lines)``; no problems means the kit is sound.
+
+    ``options.notebooks`` limits the check to some notebooks (``check --notebook 02``).
+    """
     options = options or Options()
     if options.sandbox:
         check_sandbox()
     problems, lines = [], []
-    stale = out_of_sync(solutions, course)
+    names = select_notebooks([p.name for p in Path(solutions).glob("*.ipynb")], options.notebooks)
+    stale = out_of_sync(solutions, course, names if options.notebooks else None)
     if stale:
         problems.append(f"{course}/ is out of sync with {solutions}/ for {', '.join(stale)}: "
                         "run python -m autograder build")
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
         tmp = Path(tmp)
-        crs = prepare(solutions, tmp / "out")
+        crs = prepare(solutions, tmp / "out", names)
         (tmp / "out" / ".trabajo").mkdir()
         subs, expect = [], {}
         for name, sol in crs.solutions.items():
+            if name not in names:
+                continue
             subs.append(Submission("solucion", name, Path(solutions, name), name))
             expect[("solucion", name)] = "full"
             subs.append(Submission("sin_tocar", name, tmp / "out" / "release" / name, name))
@@ -51,13 +56,14 @@ def check(solutions="solutions", course="course", options=None):
                     continue
                 for k, wrong in enumerate(wrong_answers(cell)):
                     nb = copy.deepcopy(read_notebook(Path(solutions, name)))
-                    nb["cells"][i]["source"] = wrong
+                    # by grade_id: the file may lack the setup cell that the course inserts
+                    next(c for c in nb["cells"] if grade_id(c) == gid)["source"] = wrong
                     label = f"mal_{gid}_{k}"
                     path = tmp / "mutants" / label / name
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_text(json.dumps(nb), encoding="utf-8")
                     subs.append(Submission(label, name, path, name))
-                    expect[(label, name)] = "test_" + gid
+                    expect[(label, name)] = gid
         results = {(r["student"], r["notebook"]): r
                    for r in run_pool(subs, crs, tmp / "out", options)}
         caught = {}
@@ -65,36 +71,43 @@ def check(solutions="solutions", course="course", options=None):
             r = results[(student, name)]
             if r["status"] != "graded":
                 problems.append(f"{name}: could not grade the {student} version: {r['error']}")
-            elif want == "full" and r["score"] != r["max_score"]:
-                bad = [f"{e['id']} ({e['message']})" for e in r["exercises"] if e["status"] != "correcto"]
-                problems.append(f"{name}: the solution scores {r['score']:g}/{r['max_score']:g}; "
+            elif want == "full" and r["score"] != auto_max(crs, name):
+                bad = [f"{e['id']} ({e['detail'] or e['message']})" for e in r["exercises"]
+                       if e["status"] != "correcto"]
+                problems.append(f"{name}: the solution scores {r['score']:g}/{auto_max(crs, name):g}; "
                                 f"failing: {'; '.join(bad)}")
             elif want == "zero":
                 for e in r["exercises"]:
                     if e["points"]:
                         problems.append(f"{name}: the untouched student notebook earns {e['points']:g} "
                                         f"points on {e['test']}")
-            elif want.startswith("test_"):
-                ex = next(e for e in r["exercises"] if e["test"] == want)
-                caught.setdefault((name, want), False)
-                caught[(name, want)] |= ex["points"] == 0
+            elif want.startswith("ejercicio_"):
+                ex = next(e for e in r["exercises"] if e["id"] == want)
+                for part in ex["parts"]:  # each test cell must catch some wrong answer
+                    caught.setdefault((name, part["test"]), False)
+                    caught[(name, part["test"])] |= part["points"] == 0
         for (name, test), ok in sorted(caught.items()):
             if not ok:
                 problems.append(f"{name}: {test} passes with every wrong answer (answer removed and "
                                 "metadata autograder.incorrectas): it checks nothing")
         from nbgrader.api import Gradebook
         with Gradebook(f"sqlite:///{tmp / 'out' / 'gradebook.db'}") as gb:
-            for name in crs.solutions:
-                in_db = gb.find_notebook(Path(name).stem, config.ASSIGNMENT).max_score
+            for name in names:
+                in_db = gb.find_notebook(Path(name).stem, assignment_of(name)).max_score
                 if abs(in_db - crs.max_score(name)) > 1e-9:
                     problems.append(f"{name}: gradebook max score {in_db:g} != test points "
                                     f"{crs.max_score(name):g}")
                 r = results[("solucion", name)]
                 n_tests = sum(1 for (n, _), _ in caught.items() if n == name)
-                lines.append(f"{name}: solution {r['score']:g}/{r['max_score']:g}, untouched "
+                lines.append(f"{name}: solution {r['score']:g}/{auto_max(crs, name):g}, untouched "
                              f"{results[('sin_tocar', name)]['score']:g}, {n_tests} test cell(s) "
                              "checked against wrong answers")
     return problems, lines
+
+
+def auto_max(course, name):
+    """Points of the automatic tests (manually graded answers are not run)."""
+    return course.max_score(name) - sum(float(meta(c).get("points", 0)) for c in course.manual_cells(name))
 
 
 def report(problems, lines):

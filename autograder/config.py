@@ -10,11 +10,11 @@ import os
 KIT_SOURCE = os.environ.get(
     "AUTOGRADER_KIT_SOURCE", "git+https://github.com/CHANGE-ME/tf1-kit.git")
 
-#: nbgrader assignment that holds every notebook of the course in the gradebook.
-ASSIGNMENT = "curso"
 
 #: The blank students fill in (see the seed tutorials).
 BLANK = "## Code ##"
+#: What a manually graded text answer (``pregunta_N``, markdown) starts as in the student version.
+TEXT_STUB = "ESCRIBE AQUÍ TU RESPUESTA"
 #: Inline solution marker: ``resultado = tf.multiply(x, y)  ### SOLUCION``.
 INLINE_MARKER = "### SOLUCION"
 

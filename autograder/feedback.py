@@ -2,7 +2,7 @@
 import html
 import re
 
-from .notebooks import EXERCISE_ID, grade_id, normalized, source
+from .notebooks import EXERCISE_ID, exercise_of, grade_id, normalized, source
 
 REASONS = {
     "timeout": "Tu código tardó demasiado (más de {t} s por celda) y se detuvo. ¿Hay un bucle infinito?",
@@ -43,7 +43,7 @@ def score(outcome, course_nb, cell_timeout):
             answers.setdefault(step.key, []).append((step, res, outcome.fatal.get(i)))
         if step.kind != "test":
             continue
-        ex = step.key[len("test_"):]
+        ex = exercise_of(step.key)
         fatal = outcome.fatal.get(i)
         ok = bool(res and res.ok and not fatal)
         msg, status = "Correcto.", "correcto"
@@ -76,8 +76,40 @@ def score(outcome, course_nb, cell_timeout):
                 msg = f"Tu código dio un error: {answer_error}\n" + msg
         exercises.append({"id": ex, "test": step.key, "points": step.points if ok else 0.0,
                           "max": step.points, "status": status, "message": msg,
+                          "detail": (res.hidden_error or res.error) if res and not ok else "",
                           "code": "\n\n".join(s.code for s, _, _ in given if s.code is not None)})
-    return exercises, tampering
+    return group_parts(exercises), tampering
+
+
+def group_parts(tests):
+    """One entry per exercise from one entry per test cell (partial credit, nbgrader's model).
+
+    The exercise's points add up its parts; its status is ``correcto`` when every part passed,
+    ``parcial`` when some did, else the first failing part's; ``parts`` keeps every test cell.
+    """
+    exercises = {}
+    for t in tests:
+        ex = exercises.setdefault(t["id"], {"id": t["id"], "test": t["test"], "points": 0.0,
+                                            "max": 0.0, "code": t["code"], "parts": []})
+        ex["points"] += t["points"]
+        ex["max"] += t["max"]
+        ex["parts"].append({k: t[k] for k in ("test", "points", "max", "status", "message", "detail")})
+    for ex in exercises.values():
+        parts = ex["parts"]
+        failed = [p for p in parts if p["status"] != "correcto"]
+        if not failed:
+            ex["status"], ex["message"] = "correcto", "Correcto."
+        elif len(parts) == 1:
+            ex["status"], ex["message"] = failed[0]["status"], failed[0]["message"]
+        else:
+            passed = len(parts) - len(failed)
+            ex["status"] = "parcial" if passed else failed[0]["status"]
+            ex["message"] = (f"Superaste {passed} de {len(parts)} partes "
+                             f"({ex['points']:g} de {ex['max']:g} puntos).\n"
+                             + "\n".join(f"Parte {i}: {'correcta' if p['status'] == 'correcto' else p['message']}"
+                                         for i, p in enumerate(parts, 1)))
+        ex["detail"] = "\n".join(p["detail"] for p in failed if p["detail"])
+    return list(exercises.values())
 
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -95,22 +127,34 @@ def render(result, course_nb, hidden_lines):
     rows, sections = [], []
     for ex in result.get("exercises", []):
         n = re.sub(r"\D", "", ex["id"])
+        title = f"Pregunta {n}" if ex.get("manual") else f"Ejercicio {n}"
         cls = "correcto" if ex["status"] == "correcto" else "mal"
-        rows.append(f"<tr><td>Ejercicio {n}</td><td>{ex['points']:g} / {ex['max']:g}</td>"
+        parts = ex.get("parts") or []
+        rows.append(f"<tr><td>{title}</td><td>{ex['points']:g} / {ex['max']:g}</td>"
                     f"<td class='{cls}'>{esc(ex['message'].splitlines()[0])}</td></tr>")
-        sections.append(
-            f"<h2 id='{esc(ex['id'])}'>Ejercicio {n}: {ex['points']:g} / {ex['max']:g} puntos</h2>"
-            f"<p class='{cls}'>{esc(ex['message']).replace(chr(10), '<br>')}</p>"
-            f"<h3>Tu respuesta</h3><pre>{esc(ex['code'] or '(vacía)')}</pre>"
-            f"<h3>Comprobación visible</h3><pre>{esc(tests.get(ex['test'], ''))}</pre>")
+        section = (f"<h2 id='{esc(ex['id'])}'>{title}: {ex['points']:g} / {ex['max']:g} puntos</h2>"
+                   f"<p class='{cls}'>{esc(ex['message']).replace(chr(10), '<br>')}</p>"
+                   f"<h3>Tu respuesta</h3><pre>{esc(ex['code'] or '(vacía)')}</pre>")
+        if not ex.get("manual"):
+            for i, part in enumerate(parts, 1):
+                label = f"Comprobación visible (parte {i}: {part['points']:g} / {part['max']:g})" \
+                    if len(parts) > 1 else "Comprobación visible"
+                section += f"<h3>{label}</h3><pre>{esc(tests.get(part['test'], ''))}</pre>"
+        sections.append(section)
     notes = "".join(f"<li>{esc(n)}</li>" for n in result.get("notes", []))
     body = (f"<h1>Corrección de «{esc(result['notebook'])}»</h1>"
-            f"<p>Estudiante: <b>{esc(result['student'])}</b> · archivo {esc(result['file'])}</p>")
+            f"<p>Estudiante: <b>{esc(result.get('name') or result['student'])}</b> · archivo "
+            f"{esc(result['file'])}</p>")
     if result["status"] != "graded":
-        body += f"<p class='mal'>No se pudo calificar este archivo: {esc(result['error'])}</p>"
+        body += (f"<p class='mal'>No se pudo calificar este archivo: {esc(result['error'])}</p>"
+                 f"<p><b>Puntuación: 0 / {result['max_score']:g}</b></p>")
     else:
-        body += (f"<p><b>Puntuación: {result['score']:g} / {result['max_score']:g}</b></p>"
-                 "<table><tr><th>Ejercicio</th><th>Puntos</th><th>Resultado</th></tr>"
+        body += f"<p><b>Puntuación: {result['score']:g} / {result['max_score']:g}</b></p>"
+        if result.get("penalty"):
+            body += (f"<p class='mal'>Penalización por retraso: −{result['penalty']:g} "
+                     f"({result['late']['percent']:g} %). <b>Nota final: {result['final']:g} / "
+                     f"{result['max_score']:g}</b></p>")
+        body += ("<table><tr><th>Ejercicio</th><th>Puntos</th><th>Resultado</th></tr>"
                  + "".join(rows) + "</table>")
     if notes:
         body += f"<div class='nota'><b>Observaciones</b><ul>{notes}</ul></div>"

@@ -2,31 +2,37 @@
 
 Layout of the output folder (``--out``)::
 
-    gradebook.db                  nbgrader gradebook (assignment "curso", one notebook per file)
-    release/                      the student notebooks, as built from the solutions
-    resultados/<key>.json         one result per submission (resume: kept results are reused)
+    gradebook.db                  nbgrader gradebook (one assignment per notebook)
+    release/                      the student notebooks, as built from the solutions (incremental)
+    resultados/<key>.json         one result per submission, reused while the submission and its
+                                  notebook's solution, tests and points are unchanged
     .trabajo/                     scratch folders of the kernels running now
     feedback/<student>/<nb>.html  Spanish feedback
-    notas.csv                     grades
+    notas.csv                     grades (score, late penalty, final grade, reasons)
+    revision_manual.csv/.html     manually graded answers: the sheet the instructor fills
+    moodle_<nb>.csv, canvas.csv   grade files in the LMSs' import formats
+    subir/<lms>_<nb>.zip          feedback pages laid out for upload back to the LMS
+    estadisticas.csv/.png         per-exercise statistics
+    otros_archivos.csv            files that were not graded, and why
 """
-import csv
 import hashlib
 import json
 import multiprocessing
 import os
-import re
 import shutil
+import signal
+import sys
 import tempfile
 import time
-import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, config
-from .build import check_solutions, generate, setup_cell_metadata
-from .feedback import hidden_lines_of, render, score, scrub
-from .notebooks import NotebookError, grade_id, meta, normalized, read_notebook, source
+from .build import check_solutions, select_notebooks, setup_cell_metadata, update
+from .collect import Submission, collect  # noqa: F401 (Submission: part of this module's API)
+from .feedback import hidden_lines_of, score, scrub
+from .notebooks import grade_id, is_manual, meta, normalized, read_notebook, source
 from .runner import execute, make_plan, outcome_dict
 from .sandbox import Limits, check_sandbox
 
@@ -39,37 +45,37 @@ class Options:
     sandbox: bool = True
     limits: Limits = None
     progress: bool = True
-
-
-@dataclass
-class Submission:
-    student: str
-    file: str          # name as submitted
-    path: Path         # where it is on disk
-    notebook: str = None   # course notebook file name, once recognised
-    error: str = None      # why it cannot be graded
-
-    @property
-    def key(self):
-        what = Path(self.notebook).stem if self.notebook else re.sub(r"[^\w.-]", "_", self.file)
-        return re.sub(r"[^\w.@-]", "_", f"{self.student}__{what}")
+    regrade: bool = False      # ignore kept results
+    notebooks: list = None     # grade only these notebooks (names, stems or number prefixes)
+    roster: str = None         # CSV of ids and names: who submitted nothing
+    term: str = None           # course config (deadlines, penalty); default <solutions>/curso.toml
 
 
 class Course:
     """Solution and student versions of every notebook, and what grading needs from them."""
 
-    def __init__(self, solutions, release):
-        self.solutions, self.release = {}, {}
+    def __init__(self, solutions, release, names=None):
+        self.solutions, self.release, self.fingerprint = {}, {}, {}
         for path in sorted(Path(solutions).glob("*.ipynb")):
+            if names is not None and path.name not in names:
+                continue
             nb = read_notebook(path)
             _refresh_setup_cell(nb)
             self.solutions[path.name] = nb
             self.release[path.name] = read_notebook(Path(release, path.name))
+            self.fingerprint[path.name] = notebook_fingerprint(nb)
         self.hidden = {name: hidden_lines_of(nb) for name, nb in self.solutions.items()}
 
     def max_score(self, name):
         return sum(float(meta(c).get("points", 0)) for c in self.solutions[name]["cells"]
                    if meta(c).get("grade"))
+
+    def manual_cells(self, name):
+        return [c for c in self.solutions.get(name, {"cells": []})["cells"] if is_manual(c)]
+
+    def select(self, wanted):
+        """Notebook names for ``--notebook`` values (``02``, ``02_sesiones``, ``02_sesiones.ipynb``)."""
+        return select_notebooks(self.solutions, wanted)
 
     def by_name(self, filename):
         return next((name for name in sorted(self.release, key=len, reverse=True)
@@ -89,63 +95,19 @@ class Course:
         return best
 
 
+def notebook_fingerprint(solution_nb):
+    """What a grade depends on besides the submission: the solution notebook's cells (code,
+    tests, hidden tests, points, ids) and the grader's version.  Outputs do not count."""
+    cells = [(c.get("cell_type"), source(c), meta(c)) for c in solution_nb["cells"]]
+    data = json.dumps([__version__, cells], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
 def _refresh_setup_cell(nb):
     """Grade with the setup cell the build puts in the student notebooks."""
     if not nb["cells"] or grade_id(nb["cells"][0]) != config.SETUP_ID:
         nb["cells"].insert(0, {"cell_type": "code", "source": "", "metadata": setup_cell_metadata()})
     nb["cells"][0]["source"] = config.setup_cell_source()
-
-
-# ---------------------------------------------------------------- collecting
-
-def collect(src, course, staging, pattern=config.STUDENT_PATTERN):
-    """Submissions found in a folder or a zip (as downloaded from an LMS or Colab)."""
-    src, staging = Path(src), Path(staging)
-    if not src.exists():
-        raise FileNotFoundError(f"submissions not found: {src}")
-    if src.is_file():
-        if not zipfile.is_zipfile(src):
-            raise ValueError(f"{src}: SUBMISSIONS must be a folder or a .zip file")
-        root = staging / "zip"
-        shutil.rmtree(root, ignore_errors=True)
-        with zipfile.ZipFile(src) as zf:
-            for info in zf.infolist():
-                parts = [p for p in Path(info.filename).parts if p not in ("", ".", "..", "/")]
-                if info.is_dir() or not parts or parts[0] == "__MACOSX":
-                    continue
-                target = root.joinpath(*parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(zf.read(info))
-        src = root
-    regex = re.compile(pattern)
-    subs = []
-    for path in sorted(p for p in src.rglob("*") if p.is_file()):
-        rel = path.relative_to(src)
-        if rel.name.startswith(".") or ".ipynb_checkpoints" in rel.parts:
-            continue
-        m = regex.search(rel.name)
-        if len(rel.parts) > 1:
-            student = rel.parts[0]
-        elif m and m.groupdict().get("student"):
-            student = m.group("student")
-        else:
-            student = rel.stem
-            subs.append(Submission(student, str(rel), path, error=(
-                f"no student id in the file name {rel.name!r} (pattern {pattern!r}); put each "
-                "student's files in a folder named after the student or use --pattern")))
-            continue
-        sub = Submission(student, str(rel), path, notebook=course.by_name(rel.name))
-        if path.suffix != ".ipynb":
-            sub.error = f"{rel.name}: not a notebook (.ipynb) file"
-        else:
-            try:
-                sub.notebook = course.recognise(rel.name, read_notebook(path))
-                if sub.notebook is None:
-                    sub.error = f"{rel.name}: does not match any notebook of the course"
-            except NotebookError as e:
-                sub.error = str(e)
-        subs.append(sub)
-    return subs
 
 
 def sha256(path):
@@ -154,27 +116,17 @@ def sha256(path):
 
 # ---------------------------------------------------------------- grading one submission
 
-_worker = {}
+def cache_key(sub, course):
+    """A result is valid for this submission's bytes and its notebook's solution, tests, points."""
+    data = sha256(sub.path) + (course.fingerprint.get(sub.notebook, "") if sub.notebook else "")
+    return hashlib.sha256((data + (sub.error or "")).encode()).hexdigest()
 
 
-def _init_worker(course, out, options, slots):
-    try:  # die with the parent (a killed grader leaves no worker behind)
-        import ctypes
-        import signal
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
-    except Exception:
-        pass
-    slot = slots.get()
-    _worker.update(course=course, out=Path(out), options=options,
-                   uid=60000 + slot if os.geteuid() == 0 and options.sandbox else None)
-
-
-def grade_one(sub):
-    """Grade one submission in this worker; write its result and feedback; return the result."""
-    course, out, opts, uid = (_worker[k] for k in ("course", "out", "options", "uid"))
+def grade_submission(sub, course, options, scratch, uid=None):
+    """Grade one submission; return its result dict (nothing is written but scratch files)."""
     started = time.monotonic()
-    result = {"student": sub.student, "file": sub.file, "notebook": sub.notebook or "?",
-              "sha256": sha256(sub.path), "grader": __version__, "status": "graded", "error": "",
+    result = {"id": sub.key, "student": sub.student, "file": sub.file, "notebook": sub.notebook or "?",
+              "key": cache_key(sub, course), "grader": __version__, "status": "graded", "error": "",
               "score": 0.0, "max_score": course.max_score(sub.notebook) if sub.notebook else 0.0,
               "exercises": [], "notes": []}
     if sub.error:
@@ -183,30 +135,53 @@ def grade_one(sub):
         student_nb = read_notebook(sub.path)
         solution_nb, course_nb = course.solutions[sub.notebook], course.release[sub.notebook]
         steps, notes = make_plan(solution_nb, course_nb, student_nb)
-        workdir = Path(tempfile.mkdtemp(prefix="w-", dir=out / ".trabajo"))
+        workdir = Path(tempfile.mkdtemp(prefix="w-", dir=scratch))
         try:
             if uid is not None:
                 os.chown(workdir, uid, uid)
-            outcome = execute(steps, workdir, uid=uid, limits=opts.limits, sandbox=opts.sandbox,
-                              cell_timeout=opts.cell_timeout, total_timeout=opts.total_timeout)
+            outcome = execute(steps, workdir, uid=uid, limits=options.limits, sandbox=options.sandbox,
+                              cell_timeout=options.cell_timeout, total_timeout=options.total_timeout)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-        exercises, tampering = score(outcome, course_nb, opts.cell_timeout)
+        exercises, tampering = score(outcome, course_nb, options.cell_timeout)
         for ex in exercises:  # student code may have stolen hidden tests into its messages
             ex["message"] = scrub(ex["message"], course.hidden[sub.notebook])
+            for part in ex["parts"]:
+                part["message"] = scrub(part["message"], course.hidden[sub.notebook])
         notes += [f"Tu código modificó «{t}»; se restauró el original antes de comprobar."
                   for t in tampering]
         if "-1" in {str(k) for k in outcome.fatal}:
-            result.update(status="error", error=f"the kernel could not start: {outcome.fatal[-1]}")
+            result.update(status="error", error=f"no se pudo iniciar Python para tu cuaderno "
+                                                f"({outcome.fatal[-1]})")
         result.update(exercises=exercises, notes=notes, run=outcome_dict(outcome),
                       score=sum(e["points"] for e in exercises))
-    hidden = course.hidden.get(sub.notebook, [])
-    page = out / "feedback" / sub.student / f"{Path(result['notebook']).stem if sub.notebook else sub.key}.html"
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(render(result, course.release.get(sub.notebook, {"cells": []}), hidden),
-                    encoding="utf-8")
-    result["feedback"] = str(page.relative_to(out))
     result["seconds"] = round(time.monotonic() - started, 2)
+    return result
+
+
+_worker = {}
+
+
+def _init_worker(course, out, options, slots):
+    try:  # die with the parent (a killed grader leaves no worker behind)
+        import ctypes
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
+    except Exception:
+        pass
+    # Ctrl-C reaches the whole terminal's process group: the parent decides, then sends SIGTERM,
+    # which unwinds this worker so that its kernel is shut down (runner's finally blocks).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    slot = slots.get()
+    _worker.update(course=course, out=Path(out), options=options,
+                   uid=60000 + slot if os.geteuid() == 0 and options.sandbox else None)
+
+
+def grade_one(sub):
+    """Grade one submission in this worker and keep its result in ``resultados/``."""
+    out = _worker["out"]
+    result = grade_submission(sub, _worker["course"], _worker["options"], out / ".trabajo",
+                              _worker["uid"])
     _write_json(out / "resultados" / f"{sub.key}.json", result)
     return result
 
@@ -220,16 +195,29 @@ def _write_json(path, data):
 
 # ---------------------------------------------------------------- the whole class
 
-def prepare(solutions, out):
-    """Build the student notebooks into ``out/release`` and the gradebook; return the Course."""
+def prepare(solutions, out, names=None):
+    """Bring ``out/release`` and the gradebook up to date (only changed notebooks are rebuilt);
+    return the Course."""
     out = Path(out)
     check_solutions(solutions)
-    generate(solutions, out / "release", out / "gradebook.db")
-    return Course(solutions, out / "release")
+    update(solutions, out / "release", out / "gradebook.db", names)
+    return Course(solutions, out / "release", names)
+
+
+class Interrupted(Exception):
+    """Ctrl-C while grading: ``results`` holds what finished before it."""
+
+    def __init__(self, results, pending):
+        super().__init__(f"interrupted with {pending} submission(s) not graded")
+        self.results, self.pending = results, pending
 
 
 def run_pool(subs, course, out, options, on_result=lambda r: None):
-    """Grade ``subs`` with ``options.workers`` processes; call ``on_result`` as results arrive."""
+    """Grade ``subs`` with ``options.workers`` processes; call ``on_result`` as results arrive.
+
+    On Ctrl-C, pending submissions are cancelled, running kernels are stopped (within seconds)
+    and :class:`Interrupted` carries the finished results.
+    """
     results = []
     if not subs:
         return results
@@ -241,8 +229,9 @@ def run_pool(subs, course, out, options, on_result=lambda r: None):
     if options.progress:
         from tqdm import tqdm
         bar = tqdm(total=len(subs), unit="entrega", desc="Calificando")
-    with ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(course, str(out), options, slots)) as pool:
+    pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_init_worker,
+                               initargs=(course, str(out), options, slots))
+    try:
         futures = [pool.submit(grade_one, sub) for sub in subs]
         for fut in as_completed(futures):
             result = fut.result()
@@ -250,108 +239,87 @@ def run_pool(subs, course, out, options, on_result=lambda r: None):
             on_result(result)
             if bar:
                 bar.update()
-    if bar:
-        bar.close()
+    except KeyboardInterrupt:
+        _stop_pool(pool)
+        raise Interrupted(results, len(subs) - len(results)) from None
+    else:
+        pool.shutdown()
+    finally:
+        if bar:
+            bar.close()
     return results
 
 
-def merge_into_gradebook(db_path, result):
-    """Record a graded notebook's scores in the nbgrader gradebook (idempotent)."""
-    import warnings
-    from nbgrader.api import Gradebook, MissingEntry
-    from sqlalchemy.exc import SAWarning
-    if result["status"] != "graded":
-        return
-    nb_name = Path(result["notebook"]).stem
-    with Gradebook(f"sqlite:///{Path(db_path).resolve()}") as gb, warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission on SQLAlchemy 2
-        gb.update_or_create_student(result["student"])
-        try:
-            gb.find_submission(config.ASSIGNMENT, result["student"])
-        except MissingEntry:
-            gb.add_submission(config.ASSIGNMENT, result["student"])
-        for ex in result["exercises"]:
-            grade = gb.find_grade(ex["test"], nb_name, config.ASSIGNMENT, result["student"])
-            grade.auto_score = ex["points"]
-            grade.needs_manual_grade = False
-        gb.db.commit()
+def _stop_pool(pool, grace=5.0):
+    """Cancel what has not started; SIGTERM the workers (they stop their kernels), then SIGKILL."""
+    procs = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            os.kill(p.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(1)
+
+
+def select_work(subs, course, out, options):
+    """Split ``subs`` into kept results and submissions to (re)grade; count why."""
+    chosen = set(course.select(options.notebooks))
+    done, todo, counts = [], [], {"new": 0, "regraded": 0, "skipped": 0}
+    for sub in subs:
+        old = out / "resultados" / f"{sub.key}.json"
+        prev = json.loads(old.read_text(encoding="utf-8")) if old.exists() else None
+        fresh = prev is not None and prev.get("key") == cache_key(sub, course)
+        selected = sub.notebook in chosen or (sub.notebook is None and not options.notebooks)
+        if fresh and not (options.regrade and selected):
+            done.append(prev)
+        elif not selected:
+            counts["skipped"] += 1
+        else:
+            todo.append(sub)
+            counts["regraded" if prev is not None else "new"] += 1
+    return done, todo, counts
 
 
 def grade_class(submissions, solutions="solutions", out="calificaciones",
                 pattern=config.STUDENT_PATTERN, options=None):
-    """Grade a class; returns ``(results, stats)``.  Safe to interrupt and run again."""
+    """Grade a class; returns ``(results, stats)``.  Safe to interrupt and run again.
+
+    Raises :class:`Interrupted` on Ctrl-C, after writing the reports of what was graded.
+    """
+    from . import term
     options = options or Options()
     options.limits = options.limits or Limits()
     out = Path(out)
     if options.sandbox:
         check_sandbox()
     course = prepare(solutions, out)
+    settings = term.load_settings(options.term or Path(solutions, "curso.toml"))
     shutil.rmtree(out / ".trabajo", ignore_errors=True)  # scratch left by a killed run
     (out / ".trabajo").mkdir()
-    subs = collect(submissions, course, out / "entregas")
-    subs = _latest_per_key(subs)
-    done, todo = [], []
-    for sub in subs:
-        old = out / "resultados" / f"{sub.key}.json"
-        if old.exists():
-            prev = json.loads(old.read_text(encoding="utf-8"))
-            if prev.get("sha256") == sha256(sub.path) and prev.get("grader") == __version__:
-                done.append(prev)
-                continue
-        todo.append(sub)
-    for prev in done:  # a killed run may have written results it did not merge yet
-        merge_into_gradebook(out / "gradebook.db", prev)
+    subs, others = collect(submissions, course, out / "entregas", pattern)
+    done, todo, counts = select_work(subs, course, out, options)
     started = time.monotonic()
-    new = run_pool(todo, course, out, options,
-                   on_result=lambda r: merge_into_gradebook(out / "gradebook.db", r))
+    interrupted = None
+    try:
+        new = run_pool(todo, course, out, options)
+    except Interrupted as e:
+        new, interrupted = e.results, e
     elapsed = time.monotonic() - started
-    results = sorted(done + new, key=lambda r: (r["student"], r["notebook"], r["file"]))
-    write_csv(out / "notas.csv", results, course)
     stats = {"graded": len(new), "reused": len(done), "seconds": elapsed,
              "per_minute": 60 * len(new) / elapsed if new and elapsed else 0.0,
-             "workers": options.workers}
+             "workers": options.workers, **counts,
+             "pending": interrupted.pending if interrupted else 0}
+    results = term.report(done + new, subs, others, course, out, settings, options, stats)
+    if interrupted:
+        interrupted.results, interrupted.stats = results, stats
+        raise interrupted
     return results, stats
 
 
-def _latest_per_key(subs):
-    """One submission per (student, notebook): the last file in name order wins."""
-    by_key = {}
-    for sub in subs:
-        by_key[sub.key] = sub
-    return list(by_key.values())
-
-
-def write_csv(path, results, course):
-    n_ex = max([len(r["exercises"]) for r in results] + [0])
-    cols = ["student", "notebook", "score", "max_score", "status"] + \
-        [f"ejercicio_{i}" for i in range(1, n_ex + 1)] + ["feedback", "notes"]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(cols)
-        for r in results:
-            points = {e["id"]: e["points"] for e in r["exercises"]}
-            notes = r["error"] or "; ".join(
-                f"{e['id']}: {e['status']}" for e in r["exercises"] if e["status"] != "correcto")
-            w.writerow([r["student"], Path(r["notebook"]).stem, f"{r['score']:g}",
-                        f"{r['max_score']:g}", r["status"]]
-                       + [f"{points[f'ejercicio_{i}']:g}" if f"ejercicio_{i}" in points else ""
-                          for i in range(1, n_ex + 1)] + [r.get("feedback", ""), notes])
-
-
 def summary_table(results, stats, out):
-    rows = [("student", "notebook", "score", "status / notes")]
-    for r in results:
-        bad = [f"{e['id'].replace('ejercicio_', 'ej')}:{e['status']}" for e in r["exercises"]
-               if e["status"] != "correcto"]
-        rows.append((r["student"], Path(r["notebook"]).stem, f"{r['score']:g}/{r['max_score']:g}",
-                     r["error"][:70] if r["status"] != "graded" else " ".join(bad)[:70]))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append("")
-    lines.append(f"graded {stats['graded']} submission(s) in {stats['seconds']:.1f} s "
-                 f"({stats['per_minute']:.1f}/min, {stats['workers']} worker(s)); "
-                 f"{stats['reused']} already graded, reused")
-    lines.append(f"grades: {Path(out, 'notas.csv')}   feedback: {Path(out, 'feedback')}/<student>/"
-                 f"<notebook>.html   gradebook: {Path(out, 'gradebook.db')}")
-    return "\n".join(lines)
+    from .term import summary
+    return summary(results, stats, out)

@@ -6,7 +6,6 @@ solution notebook, never from the submission, and runs through the kernel guard
 costs only the step that caused it: the kernel is restarted and the plan replayed without it.
 """
 import base64
-import difflib
 import hashlib
 import hmac
 import os
@@ -20,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import config
-from .notebooks import (EXERCISE_ID, TEST_ID, grade_id, meta, normalized, source,
-                        split_hidden)
+from .matching import match_answers
+from .notebooks import TEST_ID, grade_id, is_manual, meta, source, split_hidden
 from .sandbox import Limits, SandboxKernelManager
 
 GUARD_SOURCE = Path(__file__).with_name("kernel_guard.py").read_text(encoding="utf-8")
@@ -43,6 +42,7 @@ class StepResult:
     ok: bool = False
     error: str = ""       # "Name: message" of an error (visible part for tests)
     hidden_ok: bool = True
+    hidden_error: str = ""  # the hidden checks' error (instructor only: check, resultados/)
     reason: str = ""      # "" or timeout/crash/no-verdict/... (see runner)
     output: str = ""
     tampering: list = field(default_factory=list)
@@ -50,71 +50,14 @@ class StepResult:
 
 # ---------------------------------------------------------------- matching the submission
 
-def _code_cells(nb):
-    return [c for c in nb["cells"] if c.get("cell_type") == "code"]
-
-
-def match_answers(course_nb, student_nb):
-    """Map each exercise id of ``course_nb`` (the student version) to the student's code.
-
-    Returns ``(answers, extras, notes)``: ``answers[ex_id]`` is a list of code strings (empty when
-    the answer was not found), ``extras[after_id]`` the student's added cells to run after the
-    course cell ``after_id``, and ``notes`` Spanish remarks for the feedback.
-    """
-    course_cells = [c for c in course_nb["cells"] if grade_id(c)]
-    order = [grade_id(c) for c in course_cells]
-    by_id = {grade_id(c): c for c in course_cells}
-    exercise_ids = [g for g in order if EXERCISE_ID.match(g)]
-    locked_text = {normalized(source(c)): grade_id(c) for c in course_cells
-                   if not meta(c).get("solution") and c.get("cell_type") == "code"}
-    notes = []
-    labels = []  # per student code cell: course grade_id or None
-    for c in _code_cells(student_nb):
-        gid = grade_id(c)
-        if gid in by_id:
-            labels.append(gid)
-            if gid not in exercise_ids and normalized(source(c)) != normalized(source(by_id[gid])):
-                notes.append(f"Modificaste la celda bloqueada «{gid}»: se usó la versión original.")
-        else:
-            labels.append(locked_text.get(normalized(source(c))))
-    cells = _code_cells(student_nb)
-    answers = {ex: [source(c) for c, lab in zip(cells, labels) if lab == ex] for ex in exercise_ids}
-    # Cells without a usable id between two recognised cells: assign them to the exercise(s)
-    # that the course has between the same two cells (stripped metadata, edited ids...).
-    unlabeled = [i for i, lab in enumerate(labels) if lab is None]
-    for i in unlabeled:
-        prev = next((labels[j] for j in range(i - 1, -1, -1) if labels[j]), None)
-        nxt = next((labels[j] for j in range(i + 1, len(labels)) if labels[j]), None)
-        lo = order.index(prev) + 1 if prev in order else 0
-        hi = order.index(nxt) if nxt in order else len(order)
-        candidates = [g for g in order[lo:hi] if g in exercise_ids and not answers[g]]
-        if candidates:  # the most similar blank of the gap
-            best = max(candidates, key=lambda g: difflib.SequenceMatcher(
-                None, source(by_id[g]), source(cells[i])).ratio())
-            labels[i] = best
-            answers[best].append(source(cells[i]))
-    extras = {}
-    for i, lab in enumerate(labels):
-        if lab is None:  # an extra cell: run it after the closest recognised cell before it
-            prev = next((labels[j] for j in range(i - 1, -1, -1) if labels[j]), config.SETUP_ID)
-            extras.setdefault(prev, []).append(source(cells[i]))
-    for ex in exercise_ids:
-        stub = normalized(source(by_id[ex]))
-        real = [code for code in answers[ex] if normalized(code) != stub]
-        if len(answers[ex]) > 1 and real:
-            notes.append(f"Hay {len(answers[ex])} celdas para «{ex}»: se ejecutaron todas, en orden.")
-        answers[ex] = real if real else answers[ex]
-    return answers, extras, notes
-
-
 def make_plan(solution_nb, course_nb, student_nb):
     """The steps to run: instructor cells from ``solution_nb``, answers from ``student_nb``."""
-    answers, extras, notes = match_answers(course_nb, student_nb)
+    answers, extras, notes = match_answers(course_nb, student_nb, solution_nb)
     steps = []
     for c in solution_nb["cells"]:
         gid = grade_id(c)
-        if c.get("cell_type") != "code":
-            pass
+        if c.get("cell_type") != "code" or is_manual(c):
+            pass  # manually graded answers are read, not run (see manual.py)
         elif gid in answers:
             steps += [Step("student", gid, code) for code in answers[gid]]
             if not answers[gid]:
@@ -184,9 +127,14 @@ class Kernel:
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream" and content.get("name") == "stdout" and size < 5 * OUTPUT_LIMIT:
-                parts.append(content["text"][:5 * OUTPUT_LIMIT])
-                size += len(parts[-1])
+            if kind == "stream" and content.get("name") == "stdout":
+                text = content["text"]
+                kept = text[:max(0, 5 * OUTPUT_LIMIT - size)]
+                parts.append(kept)
+                size += len(kept)
+                if len(kept) < len(text):  # verdicts get through however much was printed
+                    parts += ["\n" + line for line in text[len(kept):].split("\n")
+                              if line.startswith("\x1eAGV|")]
             elif kind == "error":
                 res.error = f"{content.get('ename', '')}: {content.get('evalue', '')}"[:2000]
             elif kind == "status" and content.get("execution_state") == "idle":
@@ -264,6 +212,7 @@ def execute(steps, workdir, *, uid=None, limits=None, sandbox=True,
                         if res.ok and step.hidden.strip():
                             hid = kernel.run_guarded("h", step.hidden)
                             res.hidden_ok, res.reason = hid.ok, hid.reason
+                            res.hidden_error = hid.error
                             res.ok = hid.ok
                             res.tampering += hid.tampering
                             res.output += hid.output

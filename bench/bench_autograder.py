@@ -17,7 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import config  # noqa: E402
 from autograder.build import generate  # noqa: E402
 from autograder.sample import SAMPLE_SOLUTIONS, SAMPLE_SUBMISSIONS  # noqa: E402
 
@@ -42,17 +41,17 @@ def main():
         flat = tmp / "entregas"
         flat.mkdir()
         nbg = tmp / "nbgrader"
-        generate(SAMPLE_SOLUTIONS, nbg / "release" / config.ASSIGNMENT, nbg / "gradebook.db")
-        shutil.copytree(SAMPLE_SOLUTIONS, nbg / "source" / config.ASSIGNMENT)
+        generate(SAMPLE_SOLUTIONS, nbg / "release" / "00_muestra", nbg / "gradebook.db")
+        shutil.copytree(SAMPLE_SOLUTIONS, nbg / "source" / "00_muestra")
         for i in range(args.students):
             kind = KINDS[i % len(KINDS)]
             src = SAMPLE_SUBMISSIONS / f"{kind}_00_muestra.ipynb"
             student = f"s{i:03d}"
             shutil.copyfile(src, flat / f"{student}_00_muestra.ipynb")
-            target = nbg / "submitted" / student / config.ASSIGNMENT / "00_muestra.ipynb"
+            target = nbg / "submitted" / student / "00_muestra" / "00_muestra.ipynb"
             target.parent.mkdir(parents=True)
             shutil.copyfile(src, target)
-        plain = timed([os.path.join(bindir, "nbgrader"), "autograde", config.ASSIGNMENT, "--force",
+        plain = timed([os.path.join(bindir, "nbgrader"), "autograde", "00_muestra", "--force",
                        f"--CourseDirectory.root={nbg}",
                        f"--CourseDirectory.db_url=sqlite:///{nbg / 'gradebook.db'}"], env=env)
         ours = timed([sys.executable, "-m", "autograder", "grade", str(flat), "--solutions",

@@ -15,7 +15,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "autograder")]  # the kit, our f
 
 from ag_course import HIDDEN_LINES, write_solutions  # noqa: E402
 from ag_submissions import answers, make_class  # noqa: E402
-from autograder import config  # noqa: E402
 from autograder.build import build  # noqa: E402
 from autograder.grade import Options, grade_class, summary_table  # noqa: E402
 CANARY = Path("/tmp/autograder-canary-escribe_fuera")
@@ -118,14 +117,15 @@ def test_attack_reasons_reach_feedback(graded):
 
 def test_bad_files_are_reported_not_silent(graded):
     corrupto, noc = graded["results"]["corrupto"], graded["results"]["noc"]
-    assert corrupto["status"] == "error" and "corrupted notebook JSON at line" in corrupto["error"]
+    # told to the student in Spanish
+    assert corrupto["status"] == "error" and "el cuaderno está dañado" in corrupto["error"]
     assert corrupto["notebook"] == "01_sumas.ipynb" and corrupto["max_score"] == 5
-    assert noc["status"] == "error" and "not a notebook" in noc["error"]
+    assert noc["status"] == "error" and "no entregaste ningún cuaderno" in noc["error"]
     rows = {r["student"]: r for r in csv.DictReader(open(graded["out"] / "notas.csv"))}
-    assert rows["corrupto"]["status"] == "error" and "corrupted" in rows["corrupto"]["notes"]
-    assert rows["noc"]["notes"].endswith("not a notebook (.ipynb) file")
+    assert rows["corrupto"]["status"] == "error" and "dañado" in rows["corrupto"]["notes"]
+    assert rows["noc"]["notes"].endswith("solo: noc_tarea.pdf")
     table = summary_table(list(graded["results"].values()), graded["stats"], graded["out"])
-    assert "corrupted notebook JSON" in table and "noc" in table
+    assert "el cuaderno está dañado" in table and "noc" in table
 
 
 def test_csv_and_gradebook_agree(graded):
@@ -135,7 +135,7 @@ def test_csv_and_gradebook_agree(graded):
     with Gradebook(f"sqlite:///{graded['out'] / 'gradebook.db'}") as gb:
         for student, r in graded["results"].items():
             if r["status"] == "graded":
-                nb = gb.find_submission_notebook("01_sumas", config.ASSIGNMENT, r["student"])
+                nb = gb.find_submission_notebook("01_sumas", "01_sumas", r["student"])
                 assert nb.score == r["score"] == float(rows[r["student"]]["score"])
 
 
