@@ -228,7 +228,6 @@ def build(solutions="solutions", course="course", names=None):
     """Generate the student notebooks of ``course`` from ``solutions``: only those whose solution
     changed since the last build; stale ones are removed (all of them unless ``names`` is given)."""
     course = Path(course)
-    course.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="autograder-db-") as tmp:  # a throw-away gradebook
         paths, _ = update(solutions, course, Path(tmp, "gradebook.db"), names, own_db=False)
     return paths
