@@ -26,6 +26,7 @@ from .ops.array_ops import (broadcast_to, cast, concat, constant, diag, diag_par
 from .ops.array_ops import boolean_mask, lin_space, reverse  # noqa: F401
 from .ops.control_flow_ops import Assert, case, cond, group, no_op, tuple  # noqa: F401,A004
 from .ops.control_flow_ops import print_ as print  # noqa: F401,A004
+from .ops.loop_ops import TensorArray, foldl, foldr, map_fn, scan, while_loop  # noqa: F401
 from .ops.math_ops import clip_by_norm, count_nonzero, cumprod, cumsum, norm, truncatemod, where_v2  # noqa: F401
 from .ops.nn_ops import argsort, sort  # noqa: F401
 from .ops.math_ops import (abs, add, add_n, arg_max, arg_min, argmax, argmin, ceil, clip_by_value, cos,  # noqa: F401

@@ -116,9 +116,18 @@ class _Run:
     def _mark_branches(self, order, fed_set):
         """The ops of the branches of each `If` (tf.cond) that runs: the branch taken, if its predicate's value is
         known, else both as 'branch' (only one of them will run)."""
-        pending = [op for op in order if op.type == "If"]
+        pending = [op for op in order if op.type in ("If", "While")]
         while pending:
             op = pending.pop()
+            if op.type == "While":  # its body runs at every iteration
+                loop = op.attrs["loop"]
+                stop = fed_set | set(op.inputs) | set(loop.var_phs) | set(loop.slice_phs)
+                body = loop.next_vars + loop.stacked + loop.summed + [loop.cond] * (loop.cond is not None)
+                for b in _topological_order([t.op for t in body if t not in stop], stop):
+                    if b not in self.state:
+                        self.state[b] = "run"
+                        pending += [b] if b.type in ("If", "While") else []
+                continue
             pred = self.values.get(op.inputs[0])
             for taken, outs in zip((True, False), op.attrs["branches"]):
                 stop = fed_set | set(op.inputs[1:])
@@ -145,7 +154,7 @@ class _Run:
         for op in graph.get_operations():
             if op.type == "VariableV2":
                 self.values[op.outputs[0]] = session._vars.get(op, _UNINITIALIZED)
-        harmless = {"VariableV2", "Placeholder", "If", "IsVariableInitialized"}
+        harmless = {"VariableV2", "Placeholder", "If", "While", "IsVariableInitialized"}
         risky = [op for op in order if OPS[op.type].stateful and op.type not in harmless]
         if risky:
             self.note = (f"Los valores intermedios no se calculan: este run ejecuta '{risky[0].name}' "
@@ -514,8 +523,8 @@ def show_graph(fetches=None, feed_dict=None, session=None, *, values=False, only
     session, values: `values=True` prints values on the nodes: feeds, variables in `session` (default: the default
         session) and, when running changes nothing, every tensor of the run; or pass a dict {tensor: value}.
     only_needed: draw only the ops the fetches need.
-    collapse: scopes drawn as one node ("auto": `gradients` in big graphs, then the largest scopes beyond
-        `max_nodes`); expand: scopes never collapsed automatically.
+    collapse: scopes drawn as one node ("auto": each tf.while_loop, `gradients` in big graphs, then the largest
+        scopes beyond `max_nodes`); expand: scopes never collapsed automatically (`expand=["while"]` opens a loop).
     to_file: also save the picture (.svg, .png, .pdf, or .gv for the DOT source).
     """
     try:
@@ -538,7 +547,8 @@ def show_graph(fetches=None, feed_dict=None, session=None, *, values=False, only
     optimizer_scopes = _optimizer_scopes(ops)
     expand = {s.rstrip("/") for s in ([expand] if isinstance(expand, str) else expand)}
     if collapse == "auto":
-        collapse = _auto_collapse(ops, optimizer_scopes, set(), expand, max_nodes, big=40)
+        loops = {op.name for op in ops if op.type == "While"} - expand  # a loop is one box until expanded
+        collapse = _auto_collapse(ops, optimizer_scopes, loops, expand, max_nodes, big=40)
     else:
         collapse = {s.rstrip("/") for s in ([collapse] if isinstance(collapse, str) else collapse or ())}
     nodes, node_of = _group(ops, optimizer_scopes, collapse)

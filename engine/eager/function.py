@@ -107,12 +107,18 @@ _STATELESS_STATEFUL = {"Placeholder", "VariableV2", "Const"}
 def _order_effects(graph):
     """TensorFlow's automatic control dependencies: every op with a side effect (assignments, random numbers) or
     reading a variable (ReadVariableOp) runs after the previous one, in program order. Returns the last one (None if none).
-    Ops inside a cond's branches are left alone: the `If` op runs them only when its branch is taken."""
+    Ops inside a cond's branches or a loop's body are left alone: the `If` op runs them only when its branch is taken,
+    the `While` op at each iteration."""
     in_branches = set()
     for op in graph._ops:
-        if op.type == "If":
-            stop = set(op.inputs[1:])
-            stack = [t for outs in op.attrs["branches"] for t in outs if t not in stop]
+        if op.type in ("If", "While"):
+            if op.type == "If":
+                stop, outs = set(op.inputs[1:]), [t for outs in op.attrs["branches"] for t in outs]
+            else:
+                loop = op.attrs["loop"]
+                stop = set(op.inputs) | set(loop.var_phs) | set(loop.slice_phs)
+                outs = loop.next_vars + loop.stacked + loop.summed + [loop.cond] * (loop.cond is not None)
+            stack = [t for t in outs if t not in stop]
             while stack:
                 t = stack.pop()
                 if t.op not in in_branches:
