@@ -8,8 +8,7 @@ Checkpoints use the graph engine's `Saver` format (`<prefix>-<n>.npz` plus the f
 import os
 import re
 
-import numpy as np
-
+from . import saving
 from .errors import hinted
 from .framework import get_default_graph
 from .variables import Saver, Variable
@@ -142,23 +141,22 @@ class Checkpoint:
         if not variables:
             raise ValueError(hinted("No variables to save", "el checkpoint guarda variables: pásale objetos que las "
                                     "tengan, p. ej. tf.train.Checkpoint(modelo=modelo)."))
-        saver = Saver(variables, max_to_keep=None)
-        saver._kept = self._kept
-        return saver
+        return Saver(variables, max_to_keep=None)
 
     def save(self, file_prefix, session=None, options=None):
         """Writes `<file_prefix>-<n>` (n counts the saves) and records it in the folder's `checkpoint` index."""
         self._save_counter += 1
-        path = self._saver().save(session or _EagerSession(), file_prefix, global_step=self._save_counter)
+        saver = self._saver()
+        saver._kept = [(p, 0.0) for p in self._kept]
+        path = saver.save(session or _EagerSession(), file_prefix, global_step=self._save_counter,
+                          write_meta_graph=False)
         self._kept.append(path)
         return path
 
     def write(self, file_prefix, session=None, options=None):
         """Writes exactly `file_prefix` (no counter, no index)."""
         saver = self._saver()
-        values = (session or _EagerSession()).run(saver._vars)
-        with open(file_prefix + ".npz", "wb") as f:
-            np.savez(f, **values)
+        saving.write_checkpoint(file_prefix, (session or _EagerSession()).run(saver._vars))
         return file_prefix
 
     def restore(self, save_path, session=None, options=None):
@@ -181,8 +179,8 @@ class CheckpointManager:
         kept = self._checkpoint._kept
         while self.max_to_keep and len(kept) > self.max_to_keep:
             old = kept.pop(0)
-            if os.path.exists(old + ".npz"):
-                os.remove(old + ".npz")
+            if saving.checkpoint_exists(old):
+                os.remove(saving.checkpoint_file(old))
         return path
 
     @property

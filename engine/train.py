@@ -18,6 +18,8 @@ from .ops.control_flow_ops import group
 from .ops.math_ops import floor, multiply, pow as _pow, where
 from .variables import (Saver, Variable, _store, _variable, assign_add, get_checkpoint_state,  # noqa: F401
                         latest_checkpoint, trainable_variables)
+from .saving import (CheckpointReader as NewCheckpointReader, checkpoint_exists, export_meta_graph,  # noqa: F401
+                     import_meta_graph, list_variables, load_checkpoint, load_variable)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Update ops: TensorFlow's training kernels. The simplest, ApplyGradientDescent, is written out in full: read the

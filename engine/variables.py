@@ -5,12 +5,13 @@ A `Variable` is a few ops (TensorFlow 1.x's layout): `Variable` (VariableV2, the
 two sessions never share them.
 """
 import contextlib
-import json
 import os
+import time
 
 import numpy as np
 
 from . import dtypes as _dt
+from . import saving
 from .errors import FailedPreconditionError, InvalidArgumentError, NotFoundError, hinted
 from .framework import GraphKeys, Tensor, convert_to_tensor, defop, get_default_graph, make_op
 from .initializers import glorot_uniform_initializer, zeros_initializer
@@ -165,6 +166,14 @@ class Variable:
             graph.add_to_collection(key, self)
         if trainable:
             graph.add_to_collection(GraphKeys.TRAINABLE_VARIABLES, self)
+
+    @classmethod
+    def _from_graph(cls, variable, initializer, snapshot, initial_value, trainable):
+        """The Variable made of existing ops (a graph imported by `tf.train.import_meta_graph`)."""
+        self = object.__new__(cls)
+        self._variable, self._initializer_op, self._snapshot = variable, initializer, snapshot
+        self._initial_value, self._trainable, self._constraint = initial_value, trainable, None
+        return self
 
     # --- description
     name = property(lambda self: self._variable.name)
@@ -443,16 +452,18 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Saver: checkpoints as `<path>.npz` (one array per variable, keyed by its op name) plus a `checkpoint` index
+# Saver: the values of variables to `<path>.npz`, the graph to `<path>.meta` and the folder's `checkpoint` index
+# (formats in engine/saving.py and docs/saving.md)
 # ---------------------------------------------------------------------------------------------------------------
 
 CHECKPOINT_INDEX = "checkpoint"
 
 
 class CheckpointState:
-    def __init__(self, model_checkpoint_path, all_model_checkpoint_paths):
+    def __init__(self, model_checkpoint_path, all_model_checkpoint_paths, all_model_checkpoint_timestamps=()):
         self.model_checkpoint_path = model_checkpoint_path
         self.all_model_checkpoint_paths = all_model_checkpoint_paths
+        self.all_model_checkpoint_timestamps = list(all_model_checkpoint_timestamps)
 
     def __repr__(self):
         return f"model_checkpoint_path: {self.model_checkpoint_path!r}"
@@ -463,62 +474,102 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
     path = os.path.join(checkpoint_dir, latest_filename or CHECKPOINT_INDEX)
     if not os.path.exists(path):
         return None
-    with open(path) as f:
-        index = json.load(f)
+    index = saving.read_json(path, "checkpoint_index")
     resolve = lambda p: p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)  # noqa: E731
-    return CheckpointState(resolve(index["model_checkpoint_path"]), [resolve(p) for p in index["all"]])
+    return CheckpointState(resolve(index["model_checkpoint_path"]),
+                           [resolve(p) for p in index["all_model_checkpoint_paths"]],
+                           index.get("all_model_checkpoint_timestamps", ()))
 
 
 def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """The path of the newest checkpoint of the folder (None if there is none, or if its file is gone)."""
     state = get_checkpoint_state(checkpoint_dir, latest_filename)
-    return state.model_checkpoint_path if state else None
+    if state is None or not saving.checkpoint_exists(state.model_checkpoint_path):
+        return None
+    return state.model_checkpoint_path
 
 
 class Saver:
-    """Saves and restores variable values. Format: `<save_path>[-<step>].npz` holds one array per variable (named
-    like its op: 'capa1/W'), and the folder's `checkpoint` file (JSON) lists the kept checkpoints, newest first."""
+    """Saves and restores variable values: `saver.save(sess, 'modelos/modelo', global_step=step)` writes
+    `modelos/modelo-<step>.npz` (one array per variable, named like its op: 'capa1/W'), `modelo-<step>.meta` (the
+    graph, for `tf.train.import_meta_graph`) and the folder's `checkpoint` index (newest and kept checkpoints).
 
-    def __init__(self, var_list=None, max_to_keep=5, **unused):
+    `var_list`: the variables (default: all global ones), or a dict {name in the checkpoint: variable}.
+    `max_to_keep`: older checkpoints are deleted (None or 0 keeps all), except one every
+    `keep_checkpoint_every_n_hours`."""
+
+    def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
+                 keep_checkpoint_every_n_hours=10000.0, name=None, **unused):
         if var_list is None:
             var_list = global_variables()
         if isinstance(var_list, dict):
             self._vars = dict(var_list)
         else:
-            self._vars = {v.op.name: v for v in var_list}
+            self._vars = {}
+            for v in var_list:
+                if v.op.name in self._vars:
+                    raise ValueError(f"At least two variables have the same name: {v.op.name}")
+                self._vars[v.op.name] = v
         if not self._vars:
-            raise ValueError("No variables to save")
-        self.max_to_keep = max_to_keep
-        self._kept = []
+            raise ValueError(hinted("No variables to save",
+                                    "el Saver guarda variables: créalo después de definir el modelo."))
+        self.max_to_keep, self.keep_checkpoint_every_n_hours = max_to_keep, keep_checkpoint_every_n_hours
+        self._kept = []            # [(path, time)] of the checkpoints this saver wrote and keeps, oldest first
+        self._next_keep = time.time() + keep_checkpoint_every_n_hours * 3600  # a checkpoint saved after is kept
 
-    def save(self, sess, save_path, global_step=None, latest_filename=None, write_meta_graph=True, **unused):
+    @property
+    def last_checkpoints(self):
+        return [p for p, _ in self._kept]
+
+    def save(self, sess, save_path, global_step=None, latest_filename=None, meta_graph_suffix="meta",
+             write_meta_graph=True, write_state=True, **unused):
+        """Writes the checkpoint; returns its path (`save_path-<global_step>`)."""
         if global_step is not None:
             step = global_step if isinstance(global_step, (int, np.integer)) else int(sess.run(global_step))
             save_path = f"{save_path}-{step}"
-        values = sess.run({name: v for name, v in self._vars.items()})
         folder = os.path.dirname(os.path.abspath(save_path))
         os.makedirs(folder, exist_ok=True)
-        with open(save_path + ".npz", "wb") as f:
-            np.savez(f, **values)
-        self._kept = [p for p in self._kept if p != save_path] + [save_path]
-        if self.max_to_keep and len(self._kept) > self.max_to_keep:
-            for old in self._kept[:-self.max_to_keep]:
-                if os.path.exists(old + ".npz"):
-                    os.remove(old + ".npz")
-            self._kept = self._kept[-self.max_to_keep:]
-        rel = lambda p: os.path.relpath(os.path.abspath(p), folder)  # noqa: E731
-        with open(os.path.join(folder, latest_filename or CHECKPOINT_INDEX), "w") as f:
-            json.dump({"model_checkpoint_path": rel(save_path), "all": [rel(p) for p in self._kept]}, f, indent=1)
+        saving.write_checkpoint(save_path, sess.run(self._vars))
+        if write_meta_graph:
+            saving.export_meta_graph(f"{save_path}.{meta_graph_suffix}", graph=sess.graph, saver=self)
+        now = time.time()
+        self._kept = [(p, t) for p, t in self._kept if p != save_path] + [(save_path, now)]
+        self._delete_old(meta_graph_suffix)
+        if write_state:
+            rel = lambda p: os.path.relpath(os.path.abspath(p), folder)  # noqa: E731
+            saving.write_json(os.path.join(folder, latest_filename or CHECKPOINT_INDEX), "checkpoint_index", {
+                "model_checkpoint_path": rel(save_path), "all_model_checkpoint_paths": [rel(p) for p, _ in self._kept],
+                "all_model_checkpoint_timestamps": [t for _, t in self._kept]})
         return save_path
 
+    def _delete_old(self, meta_graph_suffix):
+        if not self.max_to_keep:
+            return
+        while len(self._kept) > self.max_to_keep:
+            path, saved_at = self._kept.pop(0)
+            if saved_at >= self._next_keep:  # kept for ever (and no longer listed), as in TensorFlow
+                self._next_keep = saved_at + self.keep_checkpoint_every_n_hours * 3600
+                continue
+            for file in (saving.checkpoint_file(path), f"{path}.{meta_graph_suffix}"):
+                if os.path.exists(file):
+                    os.remove(file)
+
     def restore(self, sess, save_path):
+        """Gives every variable of this saver its value saved in checkpoint `save_path`."""
         if save_path is None:
-            raise ValueError("Can't load save_path when it is None.")
-        file = save_path if save_path.endswith(".npz") else save_path + ".npz"
-        if not os.path.exists(file):
-            raise NotFoundError(None, None, f"Failed to find any matching files for {save_path}",
-                                "comprueba la ruta; tf.train.latest_checkpoint(carpeta) da la del último guardado.")
-        with np.load(file) as data:
-            for name, var in self._vars.items():
-                if name not in data:
-                    raise NotFoundError(None, var.op, f"Key {name} not found in checkpoint {save_path}")
-                _store(sess, var.op, data[name])
+            raise ValueError(hinted("Can't load save_path when it is None.",
+                                    "tf.train.latest_checkpoint(carpeta) devuelve None si no hay ningún guardado."))
+        if not saving.checkpoint_exists(save_path):
+            raise ValueError(hinted(f"The passed save_path is not a valid checkpoint: {save_path}",
+                                    "comprueba la ruta; tf.train.latest_checkpoint(carpeta) da la del último "
+                                    "guardado."))
+        values = saving.read_checkpoint(save_path)
+        for name, var in self._vars.items():
+            if name not in values:
+                raise NotFoundError(None, var.op, (
+                    "Restoring from checkpoint failed. This is most likely due to a Variable name or other graph key "
+                    "that is missing from the checkpoint. Please ensure that you have not altered the graph expected "
+                    f"based on the checkpoint. Original error:\n\nKey {name} not found in checkpoint"),
+                    "el modelo tiene una variable que el checkpoint no guardó: crea el grafo igual que al guardar "
+                    "(mismos nombres) o pasa var_list al Saver.")
+            _store(sess, var.op, values[name])

@@ -4,8 +4,9 @@
 Unless `compile(run_eagerly=True)`, the step is a `tf.function`: traced once into a graph (the same kind of graph
 the TensorFlow 1.x chapters build by hand) and run by a Session for every batch.
 
-`model.save(path)` writes our own format: a zip with `config.json` (the architecture, the arguments each layer was
-created with, the compile settings) and `weights.npz`; `load_model(path)` rebuilds the model from it.
+`model.save(path)` writes our own format (docs/saving.md): a zip with `config.json` (format version, the architecture,
+the arguments each layer was created with, the compile settings) and `weights.npz`; `load_model(path)` rebuilds the
+model from it.
 """
 import importlib
 import io
@@ -16,6 +17,7 @@ import zipfile
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import saving
 from ..errors import hinted
 from ..framework import convert_to_tensor, is_tensor
 from ..eager import GradientTape, TensorSpec, function
@@ -242,19 +244,19 @@ class Model(_layers.Layer):
         if not self.built:
             raise ValueError(hinted("This model has not been built yet, so it has no weights to save.",
                                     "llama antes al modelo con datos (model(x)) o entrénalo con fit."))
-        config = {"format": "engine-keras-1", "class": _class_path(type(self)), "config": self.get_config(),
+        config = {**saving.header("keras_model"), "class": _class_path(type(self)), "config": self.get_config(),
                   "input_shape": list(self._input_shape), "compile": _jsonable_compile(self)}
         with zipfile.ZipFile(filepath, "w") as z:
             z.writestr("config.json", json.dumps(config, indent=1))
             z.writestr("weights.npz", _npz(self.get_weights()))
 
-    def save_weights(self, filepath, overwrite=True):
-        with open(filepath, "wb") as f:
-            f.write(_npz(self.get_weights()))
+    def save_weights(self, filepath, overwrite=True, **unused):
+        """Writes the weights, in the order of `get_weights()`, to `<filepath>.npz` (w0, w1...)."""
+        saving.write_checkpoint(filepath, _numbered(self.get_weights()))
 
-    def load_weights(self, filepath):
-        with np.load(filepath) as data:
-            self.set_weights([data[f"w{i}"] for i in range(len(data.files))])
+    def load_weights(self, filepath, **unused):
+        values = saving.read_checkpoint(filepath)
+        self.set_weights([values[f"w{i}"] for i in range(len(values))])
 
 
 class Sequential(Model):
@@ -350,9 +352,13 @@ class _Data:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _numbered(arrays):
+    return {f"w{i}": a for i, a in enumerate(arrays)}
+
+
 def _npz(arrays):
     buf = io.BytesIO()
-    np.savez(buf, **{f"w{i}": a for i, a in enumerate(arrays)})
+    np.savez(buf, **_numbered(arrays))
     return buf.getvalue()
 
 
@@ -396,6 +402,9 @@ def load_model(filepath, custom_objects=None, compile=True, **unused):
     """A model saved with `model.save(filepath)`: same architecture, same weights, compiled again."""
     with zipfile.ZipFile(filepath) as z:
         config = json.loads(z.read("config.json"))
+        if config.get("format") == "engine-keras-1":  # the first engine's name for version 1
+            config.update(saving.header("keras_model"))
+        saving.check_header(config, "keras_model", filepath)
         with np.load(io.BytesIO(z.read("weights.npz"))) as data:
             weights = [data[f"w{i}"] for i in range(len(data.files))]
     cls = _class_from(config["class"], custom_objects)
