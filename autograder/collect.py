@@ -275,9 +275,12 @@ def read_roster(path):
 
 
 def missing_from_roster(roster, subs):
-    """Roster entries with no submission (matched by id, else by name without accents/case)."""
+    """Roster entries with no submission: matched by id, else by name without accents, case or
+    spaces, in either order (Canvas writes ``lopezluis`` for Luis López)."""
+    def forms(name):
+        words = sort_key(name)[0].split()
+        return {" ".join(words), "".join(words), "".join(reversed(words))}
+
     ids = {s.sid for s in subs}
-    names = {sort_key(s.name)[0] for s in subs} | {sort_key(s.name)[0].replace(" ", "") for s in subs}
-    return [(sid, name) for sid, name in roster
-            if sid not in ids and sort_key(name)[0] not in names
-            and sort_key(name)[0].replace(" ", "") not in names]
+    names = set().union(*[forms(s.name) for s in subs]) if subs else set()
+    return [(sid, name) for sid, name in roster if sid not in ids and not forms(name) & names]

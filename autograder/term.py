@@ -22,7 +22,6 @@ penalty or a manual grade never regrades a notebook.
 """
 import csv
 import math
-import tomllib
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -55,6 +54,10 @@ def load_settings(path):
     path = Path(path)
     if not path.exists():
         return Settings()
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:

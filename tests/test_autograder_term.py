@@ -299,3 +299,31 @@ def test_ctrl_c_stops_kernels_and_writes_a_partial_csv(tmp_path):
     assert "INTERRUPTED" in stdout and "Traceback" not in stderr
     graded = rows(out / "notas.csv")
     assert [r["student"] for r in graded] == ["abel"] and graded[0]["score"] == "2"
+
+
+@pytest.mark.parametrize("path, lms, name, sid, original", [
+    ("Ana García_1001_assignsubmission_file_/sub/01_x.ipynb", "moodle", "Ana García", "1001", "sub/01_x.ipynb"),
+    ("Ana García_1001_assignsubmission_file_01_x (1).ipynb", "moodle", "Ana García", "1001", "01_x (1).ipynb"),
+    ("garciaana_late_1001_67890_01 x-2.ipynb", "canvas", "garciaana", "1001", "01 x-2.ipynb"),
+    ("Tarea 1_agarcia_attempt_2026-03-01-10-15-00_01_x.ipynb", "blackboard", "agarcia", "agarcia", "01_x.ipynb"),
+    ("Ana García - 01_x.ipynb", "classroom", "Ana García", "Ana García", "01_x.ipynb"),
+    ("ana/01_x.ipynb", "carpeta", "ana", "ana", "01_x.ipynb"),
+    ("ana.garcia_01_x.ipynb", "nombre", "ana.garcia", "ana.garcia", "ana.garcia_01_x.ipynb"),
+])
+def test_lms_file_names(path, lms, name, sid, original):
+    from autograder.collect import identify
+    fields, problem = identify(Path(path), r"^(?P<student>[^_]+)_")
+    assert problem is None
+    assert (fields["lms"], fields["name"], fields["sid"], fields["original"]) == (lms, name, sid, original)
+
+
+def test_roster_formats(tmp_path):
+    from autograder.collect import Submission, missing_from_roster, read_roster
+    (tmp_path / "a.csv").write_text("Identifier;Full name;Email\nParticipant 7;Ana García;a@x\n"
+                                    "Participant 8;Luis López;l@x\n", encoding="utf-8")
+    roster = read_roster(tmp_path / "a.csv")
+    assert roster == [("7", "Ana García"), ("8", "Luis López")]
+    canvas = Submission("lopezluis_99", "f", Path("f"), name="lopezluis", sid="99")
+    assert missing_from_roster(roster, [canvas]) == [("7", "Ana García")]  # Canvas's lopezluis
+    (tmp_path / "b.csv").write_text("1001,Úrsula\n1002,Zoe\n", encoding="utf-8")
+    assert read_roster(tmp_path / "b.csv") == [("1001", "Úrsula"), ("1002", "Zoe")]
