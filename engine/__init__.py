@@ -11,7 +11,7 @@ Read it as a textbook: `framework.py` (graphs, ops, tensors, names), `session.py
 """
 __version__ = "0.1.0"
 
-from . import dtypes, errors, losses, nn, sparse, train  # noqa: F401
+from . import contrib, dtypes, errors, image, io, losses, metrics, nn, sparse, train  # noqa: F401
 from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32,  # noqa: F401,A004
                      int64, string, uint8)
 from .framework import (Graph, GraphKeys, Operation, Tensor, add_to_collection, control_dependencies,  # noqa: F401
@@ -47,6 +47,10 @@ from .ops.sparse_ops import (SparseTensor, SparseTensorValue, gather_nd, scatter
                               tensor_scatter_nd_sub, tensor_scatter_nd_update, tensor_scatter_sub,
                               tensor_scatter_update, unsorted_segment_max, unsorted_segment_mean,
                               unsorted_segment_min, unsorted_segment_prod, unsorted_segment_sqrt_n)
+from .ops.parsing_ops import decode_csv  # noqa: F401
+from .ops.script_ops import Print, numpy_function, py_func  # noqa: F401
+from .framework import device  # noqa: F401
+from .platform import app, flags, gfile, logging  # noqa: F401
 from .session import InteractiveSession, Session, get_default_session  # noqa: F401
 from .shapes import TensorShape  # noqa: F401
 from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,  # noqa: F401

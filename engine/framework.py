@@ -121,7 +121,7 @@ class Tensor:
 
     @property
     def device(self):
-        return ""
+        return self.op.device
 
     def consumers(self):
         return [op for op in self.op.graph._ops if any(t is self for t in op.inputs)]
@@ -180,6 +180,7 @@ class Operation:
         self.outputs = []
         self._created_at = created_at
         self._id = len(graph._ops)
+        self._device = ""
 
     @property
     def created_at(self):
@@ -195,7 +196,8 @@ class Operation:
 
     @property
     def device(self):
-        return ""
+        """Where `tf.device` asked this op to run ('/device:GPU:0'); recorded only: the engine runs on the CPU."""
+        return self._device
 
     def get_attr(self, name):
         return self.attrs[name]
@@ -263,6 +265,7 @@ class Graph:
         self._names_in_use = {}
         self._name_stack = ""
         self._control_stack = []
+        self._device_stack = []          # tf.device: device specs (dicts) or device functions, innermost last
         self._collections = {}
         self._finalized = False
         self.seed = None
@@ -340,9 +343,22 @@ class Graph:
         controls = [op for ops in self._control_stack for op in ops]
         op = Operation(self, type, name, inputs, attrs, controls, created_at or _user_frame())
         op.outputs = [Tensor(op, i, dtype, shape) for i, (shape, dtype) in enumerate(outputs)]
+        if self._device_stack:
+            op._device = _device_of(op, self._device_stack)
         self._ops.append(op)
         self._by_name[name] = op
         return op
+
+    @contextlib.contextmanager
+    def device(self, device_name_or_function):
+        """`with g.device('/gpu:0'):` records that the ops created inside should run there (`op.device`). Inner specs
+        fill in or override the outer ones; None clears them; a function op -> spec decides per op."""
+        spec = device_name_or_function
+        self._device_stack.append(spec if spec is None or callable(spec) else _parse_device(spec))
+        try:
+            yield
+        finally:
+            self._device_stack.pop()
 
     def finalize(self):
         """Makes the graph read-only: adding an op afterwards raises RuntimeError (catches ops built in loops)."""
@@ -476,6 +492,49 @@ def get_collection(name, scope=None):
 
 def get_collection_ref(name):
     return get_default_graph().get_collection_ref(name)
+
+
+def device(device_name_or_function):
+    """`with tf.device('/gpu:0'):` places the ops created inside (recorded in `op.device`; the engine has only the
+    CPU and runs them there, whatever the name)."""
+    return get_default_graph().device(device_name_or_function)
+
+
+_DEVICE_FIELDS = ("job", "replica", "task", "device")
+
+
+def _parse_device(spec):
+    """'/job:w/task:1/device:GPU:0' or '/gpu:0' -> {'job': 'w', 'task': '1', 'device': 'GPU:0'}."""
+    if hasattr(spec, "to_string"):
+        spec = spec.to_string()
+    if not isinstance(spec, str):
+        raise TypeError(f"tf.device expects a device name (a string), a function or None, got {spec!r}")
+    fields = {}
+    for part in filter(None, spec.split("/")):
+        key, _, value = part.partition(":")
+        if key.lower() in ("cpu", "gpu", "tpu"):
+            key, value = "device", f"{key.upper()}:{value or '*'}"
+        elif key == "device":
+            kind, _, index = value.partition(":")
+            value = f"{kind.upper()}:{index or '*'}"
+        if key not in _DEVICE_FIELDS or not value:
+            raise ValueError(hinted(f"Unknown attribute: '{key}' in '{spec}'",
+                                    "un dispositivo se escribe como '/cpu:0', '/gpu:0' o '/device:GPU:0'."))
+        fields[key] = value
+    return fields
+
+
+def _device_of(op, stack):
+    """The device string of a new op: the specs of the enclosing `tf.device` blocks merged, inner ones winning."""
+    fields = {}
+    for spec in stack:
+        if spec is None:
+            fields = {}
+        elif callable(spec):
+            fields = {**fields, **_parse_device(spec(op) or "")}
+        else:
+            fields = {**fields, **spec}
+    return "".join(f"/{key}:{fields[key]}" for key in _DEVICE_FIELDS if key in fields)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -181,7 +181,8 @@ _NOT_DIFFERENTIABLE = {
     "ScalarSummary", "HistogramSummary", "MergeSummary", "MakeIterator", "IteratorGetNext",
     "ScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterDiv", "ScatterMax", "ScatterMin",
     "ScatterNdUpdate", "ScatterNdAdd", "ScatterNdSub",
-    "LogUniformCandidateSampler", "UniformCandidateSampler", "FixedUnigramCandidateSampler",
+    "LogUniformCandidateSampler", "UniformCandidateSampler", "FixedUnigramCandidateSampler", "DecodeCSV",
+    "ImageSummary", "AudioSummaryV2", "TensorSummaryV2",
 }
 
 

@@ -176,7 +176,7 @@ def _clean_tag(name):
     return re.sub(r"[^-/\w.]", "_", name).lstrip("/") if name is not None else None
 
 
-def _summary_op(type, name, tensor, tag_input, collections, family):
+def _summary_op(type, name, tensor, tag_input, collections, family, attrs=None, extra=()):
     _tensorboard()  # a clear error now, where the summary is created, if tensorboard is missing
     tensor = convert_to_tensor(tensor)
     graph = _graph_of([tensor])
@@ -184,7 +184,7 @@ def _summary_op(type, name, tensor, tag_input, collections, family):
     with graph.as_default(), graph.name_scope(name if family is None else f"{family}/{name}") as scope:
         tag = scope.rstrip("/") if family is None else f"{family}/{scope.rstrip('/')}"
         tags = constant(tag, dtype=_dt.string, name=tag_input)
-        out = make_op(type, [tags, tensor], scope).outputs[0]
+        out = make_op(type, [tags, tensor, *extra], scope, attrs).outputs[0]
     for key in collections if collections is not None else [GraphKeys.SUMMARIES]:
         graph.add_to_collection(key, out)
     return out
@@ -198,6 +198,120 @@ def scalar(name, tensor, collections=None, family=None):
 def histogram(name, values, collections=None, family=None):
     """An op whose value is a `Summary` with a histogram of `values` (e.g. the weights of a layer)."""
     return _summary_op("HistogramSummary", name, values, "tag", collections, family)
+
+
+def _numbered_tags(tag, kind, n, max_outputs):
+    """'tag/image' for a single output, else 'tag/image/0', 'tag/image/1'... (TensorFlow's tags)."""
+    return [f"{tag}/{kind}" if max_outputs == 1 else f"{tag}/{kind}/{i}" for i in range(n)]
+
+
+def image(name, tensor, max_outputs=3, collections=None, family=None):
+    """An op whose value is a `Summary` with the first `max_outputs` images of the batch `tensor` [b, h, w, c]
+    (c = 1, 3 or 4) as PNG. Float images are scaled to [0, 255]: by 255 / max if no value is negative, else
+    centered on 128."""
+    return _summary_op("ImageSummary", name, tensor, "tag", collections, family, {"max_images": int(max_outputs)})
+
+
+def _image_infer(inputs, attrs):
+    images = inputs[1]
+    if images.shape.rank not in (None, 4) or images.shape.rank == 4 and images.shape[3] not in (None, 1, 3, 4):
+        raise ValueError(f"Tensor must be 4-D with last dim 1, 3, or 4, not {images.shape.bracket_str()} "
+                         f"(tf.summary.image of {images.name})")
+    return _summary_infer(inputs, attrs)
+
+
+def _to_uint8(image):
+    """TensorFlow's rule for one float image: an affine map into [0, 255], non-finite pixels red."""
+    if image.dtype == np.uint8:
+        return image
+    pixels = image.astype(np.float32)
+    finite = np.all(np.isfinite(pixels), axis=-1)
+    values = pixels[finite]
+    low, high = (values.min(), values.max()) if values.size else (0.0, 0.0)
+    if low < 0:
+        top = max(abs(low), abs(high))
+        scale, offset = (0.0 if top < 1e-6 else 127.0 / top), 128.0
+    else:
+        scale, offset = (0.0 if high < 1e-6 else 255.0 / high), 0.0
+    out = (np.where(finite[..., None], pixels, 0) * np.float32(scale) + np.float32(offset)).astype(np.uint8)
+    out[~finite] = np.array([255, 0, 0, 255], np.uint8)[:image.shape[-1]]
+    return out
+
+
+def _png(image):
+    """A PNG file (8 bits per channel, no filtering) of a [h, w, c] uint8 image."""
+    import struct
+    import zlib
+    h, w, c = image.shape
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    header = struct.pack(">IIBBBBB", w, h, 8, {1: 0, 3: 2, 4: 6}[c], 0, 0, 0)
+    rows = b"".join(b"\x00" + row.tobytes() for row in image)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@defop("ImageSummary", _image_infer)
+def _image_summary(tag, images, *, max_images):
+    pb = _tensorboard()
+    summary = pb.summary.Summary()
+    images = images[:max_images]
+    for name, img in zip(_numbered_tags(_text(tag), "image", len(images), max_images), images):
+        h, w, c = img.shape
+        summary.value.add(tag=name, image=pb.summary.Summary.Image(
+            height=h, width=w, colorspace=c, encoded_image_string=_png(_to_uint8(img))))
+    return summary.SerializeToString()
+
+
+def audio(name, tensor, sample_rate, max_outputs=3, collections=None, family=None):
+    """An op whose value is a `Summary` with the first `max_outputs` sounds of `tensor` ([b, frames] or
+    [b, frames, channels], values in [-1, 1]) as WAV files."""
+    rate = convert_to_tensor(sample_rate, dtype=None if hasattr(sample_rate, "_as_graph_element") else _dt.float32,
+                             name="sample_rate")
+    return _summary_op("AudioSummaryV2", name, tensor, "tag", collections, family, {"max_outputs": int(max_outputs)},
+                       extra=(rate,))
+
+
+def _wav(sound, rate):
+    """A 16-bit PCM WAV file of [frames, channels] samples in [-1, 1]."""
+    import struct
+    samples = np.clip(np.round(sound.astype(np.float32) * 32768.0), -32768, 32767).astype("<i2")
+    frames, channels = samples.shape
+    data = samples.tobytes()
+    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " +
+            struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * channels * 2, channels * 2, 16) +
+            b"data" + struct.pack("<I", len(data)) + data)
+
+
+@defop("AudioSummaryV2", lambda inputs, attrs: _summary_infer(inputs, attrs))
+def _audio_summary(tag, sounds, sample_rate, *, max_outputs):
+    pb = _tensorboard()
+    summary = pb.summary.Summary()
+    sounds = sounds[:max_outputs]
+    sounds = sounds[..., None] if sounds.ndim == 2 else sounds
+    for name, sound in zip(_numbered_tags(_text(tag), "audio", len(sounds), max_outputs), sounds):
+        summary.value.add(tag=name, audio=pb.summary.Summary.Audio(
+            sample_rate=float(sample_rate), num_channels=sound.shape[1], length_frames=sound.shape[0],
+            encoded_audio_string=_wav(sound, int(sample_rate)), content_type="audio/wav"))
+    return summary.SerializeToString()
+
+
+def text(name, tensor, collections=None):
+    """An op whose value is a `Summary` with the string tensor `tensor` (shown by TensorBoard's text dashboard;
+    Markdown is rendered)."""
+    if convert_to_tensor(tensor).dtype != _dt.string:
+        raise ValueError(f"Expected tensor {convert_to_tensor(tensor).name} to have dtype string, got "
+                         f"{convert_to_tensor(tensor).dtype.name}")
+    return _summary_op("TensorSummaryV2", name, tensor, "tag", collections, None)
+
+
+@defop("TensorSummaryV2", lambda inputs, attrs: _summary_infer(inputs, attrs))
+def _tensor_summary(tag, tensor):
+    pb = _tensorboard()
+    summary = pb.summary.Summary()
+    metadata = pb.summary.SummaryMetadata(plugin_data=pb.summary.SummaryMetadata.PluginData(plugin_name="text"))
+    summary.value.add(tag=_text(tag), metadata=metadata, tensor=pb.make_tensor_proto(tensor))
+    return summary.SerializeToString()
 
 
 def merge(inputs, collections=None, name=None):

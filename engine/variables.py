@@ -181,7 +181,7 @@ class Variable:
     graph = property(lambda self: self._variable.graph)
     dtype = property(lambda self: self._variable.dtype)
     shape = property(lambda self: self._variable.shape)
-    device = property(lambda self: "")
+    device = property(lambda self: self._variable.op.device)
     initializer = property(lambda self: self._initializer_op, doc="The op that sets the initial value (`Assign`).")
     initial_value = property(lambda self: self._initial_value)
     trainable = property(lambda self: self._trainable)

@@ -1,0 +1,66 @@
+"""`tf.contrib`: only the few pieces that classic TensorFlow 1 tutorials use. TensorFlow 2 removed `tf.contrib`;
+any other `tf.contrib.X` raises an AttributeError that names the missing piece.
+"""
+import types
+
+from .errors import hinted
+from .initializers import glorot_normal_initializer, glorot_uniform_initializer, variance_scaling_initializer
+
+
+def _missing(path, available):
+    """A module's `__getattr__` for the names it lacks: an AttributeError listing what it has."""
+    def __getattr__(name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(hinted(
+            f"The engine has no tf.{path}.{name}: of tf.{path} it implements only what classic TensorFlow 1 "
+            f"tutorials use ({', '.join(sorted(available()))}).",
+            f"tf.{path}.{name} no existe en el motor (TensorFlow 2 eliminó tf.contrib): busca su equivalente en tf.nn, "
+            "tf.layers, tf.keras o tf.train."))
+    return __getattr__
+
+
+def _namespace(path, doc, **members):
+    module = types.ModuleType(f"engine.{path}", doc)
+    module.__dict__.update(members, __getattr__=_missing(path, lambda: members))
+    return module
+
+
+# --- tf.contrib.layers
+
+
+def xavier_initializer(uniform=True, seed=None, dtype=None):
+    """Glorot (Xavier) initialization: variance 2 / (fan_in + fan_out)."""
+    return (glorot_uniform_initializer if uniform else glorot_normal_initializer)(seed=seed, dtype=dtype)
+
+
+def _regularizer(kind, scale, penalty):
+    def regularize(weights):
+        from .ops.math_ops import multiply
+        from .framework import get_default_graph
+        with get_default_graph().name_scope(kind) as scope:
+            return multiply(scale, penalty(weights), name=scope)
+    return regularize
+
+
+def l2_regularizer(scale, scope=None):
+    """A function w -> scale * sum(w ** 2) / 2 (for `get_variable(..., regularizer=...)`)."""
+    from .ops.nn_ops import l2_loss
+    return _regularizer("l2_regularizer", scale, l2_loss)
+
+
+def l1_regularizer(scale, scope=None):
+    """A function w -> scale * sum(|w|)."""
+    from .ops.math_ops import abs, reduce_sum
+    return _regularizer("l1_regularizer", scale, lambda w: reduce_sum(abs(w)))
+
+
+layers = _namespace("contrib.layers", "`tf.contrib.layers`: initializers and regularizers.",
+                    xavier_initializer=xavier_initializer, xavier_initializer_conv2d=xavier_initializer,
+                    variance_scaling_initializer=variance_scaling_initializer, l1_regularizer=l1_regularizer,
+                    l2_regularizer=l2_regularizer)
+
+# (tf.contrib.rnn, the recurrent cells, is added here by the module that defines them)
+
+__getattr__ = _missing("contrib", lambda: [n for n, v in globals().items()
+                                            if isinstance(v, types.ModuleType) and n != "types"])
