@@ -1,4 +1,5 @@
 """``build``: solutions/ -> course/ through nbgrader's ``generate_assignment`` with our preprocessors."""
+import functools
 import hashlib
 import json
 import logging
@@ -13,7 +14,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
 from traitlets.config import Config
 
-from . import config
+from . import config, kit
 from .notebooks import NotebookError, check_solution, read_notebook
 
 
@@ -46,8 +47,22 @@ def setup_cell_metadata():
             "deletable": False, "editable": False}
 
 
+@functools.lru_cache(maxsize=4)
+def _student_setup_source(kit_source, engine_fingerprint):
+    return kit.student_setup_source(kit_source)
+
+
+def student_setup_source():
+    """Cell 0 of the student notebooks: it carries the engine (or installs it from ``config.KIT_SOURCE``)."""
+    try:
+        kit.check_kit_source(config.KIT_SOURCE)
+    except ValueError as e:
+        raise BuildError(str(e)) from None
+    return _student_setup_source(config.KIT_SOURCE, kit.fingerprint(kit.engine_folder()))
+
+
 class SetupCell(NbGraderPreprocessor):
-    """Make cell 0 the setup cell, with the source of the template in ``autograder.config``."""
+    """Make cell 0 the setup cell of a student notebook (collapsed in Colab and JupyterLab: it carries the engine)."""
 
     def preprocess(self, nb, resources):
         first = nb.cells[0] if nb.cells else None
@@ -55,8 +70,9 @@ class SetupCell(NbGraderPreprocessor):
             first = new_code_cell(id=config.SETUP_ID)
             nb.cells.insert(0, first)
         first.cell_type = "code"
-        first.source = config.setup_cell_source()
+        first.source = student_setup_source()
         first.metadata.update(setup_cell_metadata())
+        first.metadata.update(kit.HIDDEN_SOURCE_METADATA)
         return nb, resources
 
 
@@ -145,9 +161,10 @@ STAMPS = ".autograder-build.json"
 
 
 def fingerprint(path):
-    """What a built notebook depends on: the solution's bytes, the setup cell and the builder."""
+    """What a built notebook depends on: the solution's bytes, the setup cell (with the engine it carries) and the
+    builder."""
     from . import __version__
-    data = Path(path).read_bytes() + config.setup_cell_source().encode() + __version__.encode()
+    data = Path(path).read_bytes() + student_setup_source().encode() + __version__.encode()
     return hashlib.sha256(data).hexdigest()
 
 
@@ -177,6 +194,7 @@ def generate(solutions, release, db_path, names=None):
     are generated; returns the generated student notebooks (in ``release``).
     """
     paths = [p for p in check_solutions(solutions) if names is None or p.name in names]
+    student_setup_source()  # refuse a placeholder KIT_SOURCE before nbgrader starts
     release = Path(release)
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     release.mkdir(parents=True, exist_ok=True)

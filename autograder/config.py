@@ -1,14 +1,14 @@
 """The kit's configurable constants, in one place.
 
-``KIT_SOURCE`` is the single location from which a notebook's setup cell installs the kit
-when it is missing (Colab).  Change it here (or set ``AUTOGRADER_KIT_SOURCE`` when building)
-and run ``python -m autograder build`` to refresh every student notebook.
+Every student notebook carries the engine it was built with (see ``autograder/kit.py``), so nothing has to be
+published for students. ``KIT_SOURCE`` is an alternative for instructors who publish the kit: when it is set (here,
+or ``AUTOGRADER_KIT_SOURCE`` when building), the setup cell installs the kit from there with pip when it is missing,
+instead of carrying it; ``build`` refuses placeholder addresses. Run ``python -m autograder build`` after a change.
 """
 import os
 
-#: pip requirement installed by the setup cell when ``engine`` is not importable (Colab).
-KIT_SOURCE = os.environ.get(
-    "AUTOGRADER_KIT_SOURCE", "git+https://github.com/CHANGE-ME/tf1-kit.git")
+#: pip requirement the setup cell installs the kit from when it is missing (None: the notebook carries the engine).
+KIT_SOURCE = os.environ.get("AUTOGRADER_KIT_SOURCE") or None
 
 
 #: The blank students fill in (see the seed tutorials).
@@ -20,20 +20,17 @@ INLINE_MARKER = "### SOLUCION"
 
 SETUP_ID = "preparacion"
 
-#: Source of cell 0 of every notebook (locked, grade_id ``preparacion``).
-SETUP_CELL_TEMPLATE = '''\
-# Preparación (no modifiques esta celda): instala el kit si falta (p. ej. en Colab)
-# y activa los avisos amables para los huecos "## Code ##" sin completar.
-import importlib.util, subprocess, sys
-if importlib.util.find_spec("engine") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", {source!r}], check=True)
+#: Cell 0 of the solutions, and of every notebook while grading (the engine is installed there). Student notebooks
+#: get a longer one that also carries the engine: ``autograder.kit.student_setup_source``.
+SETUP_CELL_SOURCE = """\
+# Preparación del cuaderno (no modifiques esta celda): activa los avisos en español.
 import engine.notebook
-engine.notebook.setup();'''
+engine.notebook.setup();"""
 
 
 def setup_cell_source():
-    """The setup cell's source, with the configured kit source."""
-    return SETUP_CELL_TEMPLATE.format(source=KIT_SOURCE)
+    """The setup cell's source where the engine is installed (solutions, grading)."""
+    return SETUP_CELL_SOURCE
 
 
 # Grading defaults (all overridable on the command line).

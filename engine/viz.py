@@ -13,12 +13,18 @@ A picture is made in three steps:
    says what was left out;
 3. *draw*: one style per kind of node (constant, variable, placeholder, op, gradient, optimizer update...), edges
    labelled with dtype and shape, a legend.
-The `graphviz` package writes the DOT source and the `dot` program (Graphviz) renders it. Without `dot`, the
-picture says how to install Graphviz and shows the DOT source instead: displaying never fails.
+A `Drawing` writes the DOT source; Graphviz's `dot` program renders it, or else `graphviz-pure` (a self-contained
+port of Graphviz, `pip install graphviz-pure`). When neither can (not installed, or a platform without subprocesses
+such as Pyodide), the picture says how to install one and shows the DOT source instead: displaying never fails.
 """
-import functools
+import contextlib
 import html
+import os
 import re
+import shutil
+import subprocess
+import sys
+import sysconfig
 import zlib
 
 import numpy as np
@@ -52,13 +58,16 @@ STATES = {  # execution state: (legend text, DOT node attributes added to the ki
 WRITE_COLOR = "#5e35b1"
 SUMMARY_TYPES = {"ScalarSummary", "HistogramSummary", "MergeSummary"}
 _GRADIENT_SCOPE = re.compile(r"^gradients(_\d+)?$")
-_INSTALL_HINT = ("Para dibujar el grafo hace falta Graphviz (el programa `dot`). "
-                 "Instálalo y vuelve a ejecutar la celda:\n"
+_INSTALL_HINT = ("Para dibujar el grafo hace falta un programa que dibuje grafos. Lo más sencillo, en cualquier "
+                 "sistema: ejecuta en una celda\n"
+                 "  %pip install graphviz-pure\n"
+                 "y vuelve a ejecutar esta. También sirve Graphviz (el programa `dot`):\n"
                  "  Colab / Debian / Ubuntu:  !apt-get install -y graphviz\n"
                  "  macOS:                     brew install graphviz\n"
                  "  conda:                     conda install -c conda-forge graphviz\n"
                  "  Windows:                   https://graphviz.org/download/ (y añade su carpeta bin al PATH)\n"
-                 "Mientras tanto, este es el grafo en lenguaje DOT (puedes pegarlo en un visor DOT en línea):")
+                 "En un navegador sin Python instalado (JupyterLite) no se puede: este es el grafo en lenguaje DOT, "
+                 "que puedes pegar en un visor DOT en línea:")
 
 
 def _kind(op, optimizer_scopes):
@@ -440,59 +449,147 @@ def _edges(nodes, node_of, run, edge_labels):
     return edges
 
 
-def _is_digraph_available():
+# ---------------------------------------------------------------------------------------------------------------
+# Rendering: the DOT source, and the programs that turn it into a picture
+# ---------------------------------------------------------------------------------------------------------------
+
+_DOT_ID = re.compile(r"[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*|-?(\.[0-9]+|[0-9]+(\.[0-9]*)?)")
+_DOT_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+
+
+def _quote(text):
+    """A DOT identifier: plain words and numbers as they are, HTML-like labels `<...>` too, anything else quoted."""
+    text = str(text)
+    if (text.startswith("<") and text.endswith(">")) or (_DOT_ID.fullmatch(text) and text.lower() not in
+                                                         _DOT_KEYWORDS):
+        return text
+    return '"' + re.sub(r'(?<!\\)"', r'\\"', text) + '"'
+
+
+def _attr_list(attrs):
+    return " ".join(f"{_quote(k)}={_quote(v)}" for k, v in attrs.items() if v is not None)
+
+
+class Drawing:
+    """The picture of a graph: its DOT source (`.source`), shown inline in Jupyter as SVG. `to_file(path)` saves
+    .svg, .png, .pdf or .gv. Built like a `graphviz.Digraph` (`node`, `edge`, `attr`, `subgraph`)."""
+
+    def __init__(self, name=None, graph_attr=None, node_attr=None, edge_attr=None):
+        self.name, self.body = name, []
+        for key, attrs in (("graph", graph_attr), ("node", node_attr), ("edge", edge_attr)):
+            if attrs:
+                self.body.append(f"\t{key} [{_attr_list(attrs)}]")
+
+    def attr(self, **attrs):
+        self.body += [f"\t{_quote(k)}={_quote(v)}" for k, v in attrs.items() if v is not None]
+
+    def node(self, name, label=None, **attrs):
+        attrs = _attr_list(dict(label=label, **attrs))
+        self.body.append(f"\t{_quote(name)}" + (f" [{attrs}]" if attrs else ""))
+
+    def edge(self, tail, head, **attrs):
+        attrs = _attr_list(attrs)
+        self.body.append(f"\t{_quote(tail)} -> {_quote(head)}" + (f" [{attrs}]" if attrs else ""))
+
+    @contextlib.contextmanager
+    def subgraph(self, name=None):
+        sub = Drawing(name)
+        yield sub
+        self.body.append(f"\tsubgraph {_quote(name)} {{")
+        self.body += ["\t" + line for line in sub.body]
+        self.body.append("\t}")
+
+    @property
+    def source(self):
+        return f"digraph {_quote(self.name)} {{\n" + "".join(line + "\n" for line in self.body) + "}\n"
+
+    def pipe(self, format="svg", encoding=None):
+        """The picture in `format` (bytes, or text with an `encoding`), drawn by the first program that can."""
+        data = render(self.source, format)
+        return data.decode(encoding) if encoding else data
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        return _bundle(self, include, exclude)
+
+    def to_file(self, path):
+        """Saves the picture; the format comes from the extension (.svg, .png, .pdf, .jpg; .gv/.dot: DOT source)."""
+        fmt = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
+        if fmt in ("gv", "dot"):
+            data = self.source.encode()
+        elif fmt in ("svg", "png", "pdf", "jpg", "jpeg"):
+            try:
+                data = self.pipe(format=fmt)
+            except RenderError as e:
+                raise RuntimeError(hinted(f"Cannot save '{path}': {e}",
+                                          "instala un programa que dibuje grafos (%pip install graphviz-pure, o "
+                                          "Graphviz: !apt-get install -y graphviz, que también hace PDF) o guarda "
+                                          "el código DOT con to_file('grafo.gv').")) from None
+        else:
+            raise ValueError(hinted(f"Cannot save '{path}': unknown picture format '{fmt}'.",
+                                    "usa un nombre terminado en .svg, .png, .pdf o .gv."))
+        with open(path, "wb") as f:
+            f.write(data)
+        return str(path)
+
+
+class RenderError(RuntimeError):
+    """No program could draw the picture (each one's reason is in the message)."""
+
+
+def _programs():
+    """The programs that can draw DOT, in order: Graphviz's `dot`, then `graphviz-pure` (`pip install
+    graphviz-pure`: a self-contained port of Graphviz, also found beside this Python when its folder of scripts is
+    not on PATH, as in a Jupyter kernel of an unactivated virtual environment)."""
+    found = [shutil.which("dot"), shutil.which("graphviz-pure")]
+    for folder in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
+        found.append(shutil.which("graphviz-pure", path=folder) if folder else None)
+    return list(dict.fromkeys(p for p in found if p))
+
+
+def render(source, fmt="svg", timeout=60):
+    """DOT source -> picture bytes, with the first program of `_programs()` that succeeds. Any failure of a program
+    (missing, no subprocesses as in Pyodide, a crash, a format it does not know) moves on to the next one; when none
+    is left, `RenderError` says why each failed."""
+    reasons = []
     try:
-        import graphviz  # noqa: F401
-        return True
-    except ImportError:
-        return False
+        programs = _programs()
+    except Exception as e:  # noqa: BLE001 (whatever the platform raises, there is just no program)
+        programs, reasons = [], [f"{type(e).__name__}: {e}"]
+    for program in programs:
+        try:
+            done = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
+                                  timeout=timeout)
+        except Exception as e:  # noqa: BLE001
+            reasons.append(f"{os.path.basename(program)}: {type(e).__name__}: {e}")
+            continue
+        if done.returncode == 0 and done.stdout:
+            return done.stdout
+        error = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        reasons.append(f"{os.path.basename(program)}: exit status {done.returncode}" + (f": {error[-1]}" if error
+                                                                                           else ""))
+    raise RenderError("no program could draw the graph (" + ("; ".join(reasons) or "neither Graphviz's 'dot' nor "
+                                                             "'graphviz-pure' was found") + ").")
 
 
-@functools.lru_cache(maxsize=None)
-def _drawing_class():
-    import graphviz
-
-    class Drawing(graphviz.Digraph):
-        """A `graphviz.Digraph` that displays inline in Jupyter (SVG) and explains what to install when the
-        Graphviz program `dot` is missing (instead of failing). `to_file(path)` saves .svg, .png, .pdf, .gv."""
-
-        def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-            return _bundle(self, include, exclude)
-
-        def to_file(self, path):
-            """Saves the picture; the format comes from the extension (.svg, .png, .pdf, .jpg; .gv/.dot: DOT source)."""
-            fmt = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
-            if fmt in ("gv", "dot"):
-                data = self.source.encode()
-            elif fmt in ("svg", "png", "pdf", "jpg", "jpeg"):
-                try:
-                    data = self.pipe(format=fmt)
-                except graphviz.ExecutableNotFound:
-                    raise RuntimeError(hinted(
-                        f"Cannot save '{path}': the Graphviz program 'dot' was not found on PATH.",
-                        "instala Graphviz (Colab/Linux: !apt-get install -y graphviz; macOS: brew install graphviz) "
-                        "o guarda el código DOT con to_file('grafo.gv').")) from None
-            else:
-                raise ValueError(hinted(f"Cannot save '{path}': unknown picture format '{fmt}'.",
-                                        "usa un nombre terminado en .svg, .png, .pdf o .gv."))
-            with open(path, "wb") as f:
-                f.write(data)
-            return str(path)
-
-    return Drawing
+def _fit_width(svg):
+    """The SVG scales down to the width of the cell (never up), keeping its proportions: its width becomes a
+    maximum and its height follows from the viewBox."""
+    return re.sub(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
+                  lambda m: f'<svg width="100%" style="max-width:{m.group(1)}pt;height:auto"', svg, count=1)
 
 
-def _bundle(digraph, include=None, exclude=None):
-    """The Jupyter MIME bundle of a drawing: SVG, or (without `dot`) an HTML note with the DOT source."""
-    import graphviz
+def _bundle(drawing, include=None, exclude=None):
+    """The Jupyter MIME bundle of a drawing: SVG, or (when no program can draw) an HTML note with the DOT source."""
     svg = "image/svg+xml"
     if (include is not None and svg not in include) or (exclude is not None and svg in exclude):
         return {}
     try:
-        return {svg: digraph.pipe(format="svg", encoding="utf-8")}
-    except graphviz.ExecutableNotFound:
+        return {svg: _fit_width(drawing.pipe(format="svg", encoding="utf-8"))}
+    except Exception as e:  # noqa: BLE001 (displaying never fails: the DOT text and what to install instead)
+        reason = str(e) if isinstance(e, RenderError) else f"{type(e).__name__}: {e}"
         return {"text/html": f"<div><p><b>No se puede dibujar el grafo.</b></p><pre>{html.escape(_INSTALL_HINT)}</pre>"
-                             f"<pre style='font-size:80%'>{html.escape(digraph.source)}</pre></div>"}
+                             f"<pre style='font-size:80%'>{html.escape(drawing.source)}</pre>"
+                             f"<p style='font-size:80%;color:#757575'>{html.escape(reason)}</p></div>"}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -515,7 +612,7 @@ def _graph_of(target):
 
 def show_graph(fetches=None, feed_dict=None, session=None, *, values=False, only_needed=False, collapse="auto",
                expand=(), max_nodes=120, edge_labels=True, legend=True, rankdir="TB", title=None, to_file=None):
-    """A picture of a graph (a `graphviz.Digraph`; in Jupyter it displays itself as SVG).
+    """A picture of a graph (a `Drawing`; in Jupyter it displays itself as SVG).
 
     fetches: a Graph (drawn whole; default: the default graph), or what `sess.run` would get (a tensor, op, variable,
         name, or a list/dict of them): then the picture is an *execution view* marking the ops that run evaluates
@@ -527,12 +624,6 @@ def show_graph(fetches=None, feed_dict=None, session=None, *, values=False, only
         scopes beyond `max_nodes`); expand: scopes never collapsed automatically (`expand=["while"]` opens a loop).
     to_file: also save the picture (.svg, .png, .pdf, or .gv for the DOT source).
     """
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
-        raise ImportError(hinted("show_graph needs the Python package 'graphviz'.",
-                                 "instálalo con: pip install graphviz (y el programa Graphviz: apt-get install "
-                                 "graphviz)")) from None
     graph, target = _graph_of(fetches)
     run = _Run(graph, target, feed_dict, session, values) if target is not None else None
     ops = graph.get_operations()
@@ -585,7 +676,7 @@ def _count(n, one, many):
 def _draw(graph, nodes, node_of, run, run_values, notes, legend, edge_labels, rankdir, title, to_file):
     node_of = {op: n for op, n in node_of.items() if n in set(nodes)}
     kept, box = _clusters(nodes)
-    dg = _drawing_class()(name="grafo", graph_attr=dict(rankdir=rankdir, fontname="Helvetica", fontsize="11",
+    dg = Drawing(name="grafo", graph_attr=dict(rankdir=rankdir, fontname="Helvetica", fontsize="11",
                                                         nodesep="0.4", ranksep="0.4", labelloc="t",
                                                         labeljust="l", tooltip=" "),
                           node_attr=dict(fontname="Helvetica", fontsize="11", style="filled", margin="0.08,0.04"),
@@ -643,7 +734,7 @@ def _draw(graph, nodes, node_of, run, run_values, notes, legend, edge_labels, ra
 def repr_mimebundle(obj, include=None, exclude=None):
     """The Jupyter display of a Graph (whole), Tensor or Operation (what evaluating it computes, titled with its
     usual repr). Never raises: anything unexpected leaves the usual text repr."""
-    if (include is not None and "image/svg+xml" not in include) or not _is_digraph_available():
+    if include is not None and "image/svg+xml" not in include:
         return {}
     try:
         if isinstance(obj, Graph):

@@ -11,7 +11,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "autograder")]
 from ag_course import write_solutions  # noqa: E402
 from autograder import authoring as A  # noqa: E402
 from autograder.build import BuildError, build, clear_inline, out_of_sync  # noqa: E402
-from autograder.config import setup_cell_source  # noqa: E402
+from autograder.build import student_setup_source  # noqa: E402
 from autograder.notebooks import read_notebook, NotebookError  # noqa: E402
 
 
@@ -35,7 +35,7 @@ def test_build_blanks_hides_tests_and_is_reproducible(tmp_path):
     text = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in nb["cells"]}
     assert text["ejercicio_1"] == "resultado = ## Code ##"
     assert text["ejercicio_2"] == "def cuadrados(n):\n    ## Code ##"
-    assert text["preparacion"] == setup_cell_source()
+    assert text["preparacion"] == student_setup_source()
     assert "HIDDEN" not in text["test_ejercicio_2"] and "cuadrados(5)" not in text["test_ejercicio_2"]
     whole = first["01_sumas.ipynb"].decode()
     assert "SOLUCION" not in whole and "x * y" not in whole and "i * i" not in whole
