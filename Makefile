@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench acceptance course check sysdeps clean
+.PHONY: demo test compat bench acceptance course check sysdeps clean
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
@@ -32,6 +32,11 @@ test: sysdeps $(STAMP)
 	@if [ -f ../shared/acceptance/run.py ]; then $(PY) ../shared/acceptance/run.py; \
 	 else echo "seed acceptance skipped: ../shared/acceptance/run.py not found"; fi
 	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider tests
+	@$(MAKE) --no-print-directory compat
+
+# the engine's TensorFlow-free tests under Python 3.9-3.13 and NumPy 1.22-2.x (virtualenvs in .venv-compat/)
+compat: $(STAMP)
+	$(PY) tools/compat.py
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
@@ -46,4 +51,4 @@ check: $(STAMP)
 	$(PY) -m autograder check
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-compat *.egg-info .pytest_cache .hypothesis

@@ -233,7 +233,7 @@ abs = _unary("Abs", np.abs, lambda op, g: [g * sign(op.inputs[0])], numeric, "|x
 sign = _unary("Sign", np.sign, lambda op, g: [zeros_like(op.inputs[0])], numeric, "-1, 0 or 1")
 square = _unary("Square", np.square, lambda op, g: [g * (2 * op.inputs[0])], numeric, "x * x")
 sqrt = _unary("Sqrt", np.sqrt, lambda op, g: [g * 0.5 / y_of(op)], doc="square root")
-rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda op, g: [g * -0.5 * y_of(op) ** 3], doc="1 / sqrt(x)")
+rsqrt = _unary("Rsqrt", lambda x: np.reciprocal(np.sqrt(x)), lambda op, g: [g * -0.5 * y_of(op) ** 3], doc="1 / sqrt(x)")
 exp = _unary("Exp", np.exp, lambda op, g: [g * y_of(op)], doc="e ** x")
 log = _unary("Log", np.log, lambda op, g: [g / op.inputs[0]], doc="natural logarithm")
 log1p = _unary("Log1p", np.log1p, lambda op, g: [g / (1 + op.inputs[0])], doc="log(1 + x)")

@@ -42,7 +42,7 @@ elu = _activation("Elu", lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))
                   lambda op, g: [where_v2(op.outputs[0] > 0, g, g * (op.outputs[0] + 1))])
 softplus = _activation("Softplus", lambda x: np.logaddexp(np.zeros((), x.dtype), x),
                        lambda op, g: [g * sigmoid(op.inputs[0])])
-softsign = _activation("Softsign", lambda x: x / (1 + np.abs(x)),
+softsign = _activation("Softsign", lambda x: x / (np.abs(x) + x.dtype.type(1)),  # a float32 1 for NumPy 1.x
                        lambda op, g: [g / square(1 + abs(op.inputs[0]))])
 
 
