@@ -60,7 +60,11 @@ layers = _namespace("contrib.layers", "`tf.contrib.layers`: initializers and reg
                     variance_scaling_initializer=variance_scaling_initializer, l1_regularizer=l1_regularizer,
                     l2_regularizer=l2_regularizer)
 
-# (tf.contrib.rnn, the recurrent cells, is added here by the module that defines them)
+# --- tf.contrib.rnn: the cells of tf.nn.rnn_cell, and static_rnn (engine/rnn.py)
+
+from .rnn import rnn_cell as _rnn_cell, static_rnn  # noqa: E402
+
+rnn = _namespace("contrib.rnn", "`tf.contrib.rnn`: recurrent cells.", static_rnn=static_rnn, **vars(_rnn_cell))
 
 __getattr__ = _missing("contrib", lambda: [n for n, v in globals().items()
                                             if isinstance(v, types.ModuleType) and n != "types"])

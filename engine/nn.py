@@ -9,3 +9,4 @@ from .ops.conv_ops import (avg_pool, avg_pool2d, avg_pool_v2, conv2d, conv2d_tra
 from .ops.embedding_ops import (embedding_lookup, embedding_lookup_sparse, fixed_unigram_candidate_sampler,  # noqa: F401
                                 log_uniform_candidate_sampler, nce_loss, sampled_softmax_loss,
                                 uniform_candidate_sampler, weighted_cross_entropy_with_logits)
+from .rnn import bidirectional_dynamic_rnn, dynamic_rnn, rnn_cell, static_rnn  # noqa: F401,E402

@@ -385,22 +385,21 @@ def _invariants(shape_invariants, structure, tensors, arrays):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _sliced_loop(name, elems, accs, fn, reverse, back_prop, stack_outputs):
-    """Calls fn(accumulators, row) for each row of `elems`; returns (final accumulators, stacked fn outputs).
-
-    `accs` is a structure of tensors (or None for map_fn); fn returns the new accumulators (scan, fold) or the row
-    to stack (map_fn); `stack_outputs` stacks fn's result at each iteration."""
+def sliced_loop(fn, elems, accs=None, reverse=False, back_prop=True, name="scan"):
+    """The loop under scan, map_fn, the folds and dynamic_rnn: for each row of `elems` (each a structure of tensors),
+    `accs, ys = fn(accs, row)`. Returns the last accumulators and each of the `ys` stacked (row i from iteration i).
+    `accs` and `ys` are structures of tensors, or None."""
     flat_elems, pack_elems, _ = _flatten(elems)
     if _eager():  # TensorFlow 2 runs the Python loop at once
         rows = list(zip(*[unstack(convert_to_tensor(e)) for e in flat_elems]))
-        results = []
+        ys = []
         for row in rows[::-1] if reverse else rows:
-            results.append(fn(accs, pack_elems(list(row))))
-            accs = results[-1] if accs is not None else None
-        if not stack_outputs or not results:
+            accs, y = fn(accs, pack_elems(list(row)))
+            ys.append(y)
+        if not ys or ys[0] is None:
             return accs, None
-        columns = zip(*[_flatten(r)[0] for r in (results[::-1] if reverse else results)])
-        return accs, _flatten(results[0])[1]([stack(list(c)) for c in columns])
+        columns = zip(*[_flatten(y)[0] for y in (ys[::-1] if reverse else ys)])
+        return accs, _flatten(ys[0])[1]([stack(list(c)) for c in columns])
     graph = get_default_graph()
     with graph.name_scope(name) as scope:
         flat_elems = [convert_to_tensor(e, name="elems") for e in flat_elems]
@@ -413,24 +412,23 @@ def _sliced_loop(name, elems, accs, fn, reverse, back_prop, stack_outputs):
         start = len(graph._ops)
         var_phs = [placeholder(a.dtype, a.shape, name="Identity") for a in flat_accs]
         slice_phs = [placeholder(e.dtype, e.shape[1:] if e.shape.rank else None, name="elem") for e in flat_elems]
-        result = {}
+        pack_ys = []
 
         def body_fn():
-            out = fn(pack_accs(var_phs) if accs is not None else None, pack_elems(slice_phs))
-            flat, result["pack"], _ = _flatten(out)
-            flat = [convert_to_tensor(t) for t in flat]
-            if accs is not None:
-                for a, new in zip(flat_accs, flat):
-                    if new.dtype != a.dtype or not _fits(new.shape, a.shape):
-                        raise ValueError(f"The function of {name} must return the accumulator's dtype and shape: "
-                                         f"{a.dtype.name} {_py_shape(a.shape)}, got {new.dtype.name} "
-                                         f"{_py_shape(new.shape)}")
-            return (flat if accs is not None else []), (flat if stack_outputs else [])
+            new_accs, ys = fn(pack_accs(var_phs) if accs is not None else None, pack_elems(slice_phs))
+            new_accs = [convert_to_tensor(t) for t in _flatten(new_accs)[0]] if accs is not None else []
+            for a, new in zip(flat_accs, new_accs):
+                if new.dtype != a.dtype or not _fits(new.shape, a.shape):
+                    raise ValueError(f"The function of {name} must return the accumulator's dtype and shape: "
+                                     f"{a.dtype.name} {_py_shape(a.shape)}, got {new.dtype.name} {_py_shape(new.shape)}")
+            flat_ys, pack, _ = _flatten(ys) if ys is not None else ([], None, [])
+            pack_ys.append(pack)
+            return new_accs, [convert_to_tensor(y) for y in flat_ys]
         outs = _make_loop(scope, flat_accs, var_phs, flat_elems, slice_phs, body_fn, None, reverse, back_prop, start)
     k = len(flat_accs)
     final = pack_accs(outs[:k]) if accs is not None else None
     stacked = outs[k:len(outs) - outs[0].op.attrs["loop"].history]
-    return final, (result["pack"](stacked) if stack_outputs else None)
+    return final, (pack_ys[0](stacked) if pack_ys[0] is not None else None)
 
 
 def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
@@ -441,17 +439,17 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
         flat, pack, _ = _flatten(elems)
         first = [convert_to_tensor(e)[-1 if reverse else 0] for e in flat]
         rest = [convert_to_tensor(e)[:-1] if reverse else convert_to_tensor(e)[1:] for e in flat]
-        _, ys = _sliced_loop(name or "scan", pack(rest), pack(first), fn, reverse, back_prop, True)
+        _, ys = sliced_loop(lambda a, x: (fn(a, x),) * 2, pack(rest), pack(first), reverse, back_prop, name or "scan")
         parts = [[expand_dims(f, 0), y] for f, y in zip(first, _flatten(ys)[0])]
         return _flatten(ys)[1]([concat(p[::-1] if reverse else p, 0) for p in parts])
-    _, ys = _sliced_loop(name or "scan", elems, initializer, fn, reverse, back_prop, True)
+    _, ys = sliced_loop(lambda a, x: (fn(a, x),) * 2, elems, initializer, reverse, back_prop, name or "scan")
     return ys
 
 
 def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap_memory=False, infer_shape=True,
            name=None, fn_output_signature=None):
     """fn applied to each row of `elems`, the results stacked: `tf.map_fn(lambda x: x * x, elems)`."""
-    _, ys = _sliced_loop(name or "map", elems, None, lambda _, x: fn(x), False, back_prop, True)
+    _, ys = sliced_loop(lambda _, x: (None, fn(x)), elems, None, False, back_prop, name or "map")
     return ys
 
 
@@ -471,7 +469,7 @@ def _fold(fn, elems, initializer, back_prop, name, reverse):
         flat = [convert_to_tensor(e) for e in flat]
         initializer = pack([e[-1] if reverse else e[0] for e in flat])
         elems = pack([e[:-1] if reverse else e[1:] for e in flat])
-    acc, _ = _sliced_loop(name, elems, initializer, fn, reverse, back_prop, False)
+    acc, _ = sliced_loop(lambda a, x: (fn(a, x), None), elems, initializer, reverse, back_prop, name)
     return acc
 
 
