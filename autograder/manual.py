@@ -4,7 +4,9 @@
 sheet as a form, ``revision_manual.html``, that opens in a browser and saves the CSV back).  The
 instructor writes points (and a comment) per row; the next ``grade`` reads them, keeps them in
 the sheet, and adds them to the grades, the gradebook and the feedback.  A blank answer gets 0 at
-once.  Nothing is regraded for this: the sheet is merged when the reports are written.
+once.  Nothing is regraded for this: the sheet is merged when the reports are written.  When a
+student's answer changed since it was graded (a resubmission), its points are set aside and the
+row is pending again, with the old points in the comment.
 """
 import csv
 import html
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from .collect import sort_key
 from .matching import manual_answers
-from .notebooks import NotebookError, read_notebook
+from .notebooks import NotebookError, normalized, read_notebook
 
 SHEET = "revision_manual.csv"
 FORM = "revision_manual.html"
@@ -21,7 +23,7 @@ COLUMNS = ["student", "name", "notebook", "question", "max_points", "points", "c
 
 
 def read_sheet(path):
-    """``{(student, notebook, question): (points or None, comment)}`` from a filled sheet."""
+    """``{(student, notebook, question): (points or None, comment, answer)}`` from a filled sheet."""
     marks = {}
     if not Path(path).exists():
         return marks
@@ -39,7 +41,7 @@ def read_sheet(path):
                     raise ValueError(f"{path}, line {line}: points {points:g} outside 0..{top:g} "
                                      f"for {row.get('question')} of {row.get('student')}")
             marks[(row.get("student"), row.get("notebook"), row.get("question"))] = (
-                points, (row.get("comment") or "").strip())
+                points, (row.get("comment") or "").strip(), row.get("answer") or "")
     return marks
 
 
@@ -61,7 +63,11 @@ def merge(results, subs_by_id, course, out):
             found = {}
         stem = Path(nb_name).stem
         for gid, ans in found.items():
-            points, comment = marks.get((r["student"], stem, gid), (None, ""))
+            points, comment, graded = marks.get((r["student"], stem, gid), (None, "", None))
+            if points is not None and graded is not None and \
+                    normalized(graded) != normalized(ans["text"] or ""):
+                comment = f"(respuesta nueva; la anterior tenía {points:g} puntos) {comment}".strip()
+                points = None
             if ans["text"] is None or ans["blank"]:
                 points = 0.0 if points is None else points
                 comment = comment or ("No encontramos tu respuesta." if ans["text"] is None
@@ -69,8 +75,8 @@ def merge(results, subs_by_id, course, out):
             status = ("pendiente" if points is None else "correcto" if points >= ans["points"]
                       else "parcial" if points > 0 else "incorrecto")
             pending += points is None
-            message = comment or ("Pendiente de corrección por el profesor." if points is None
-                                  else "Corregido por el profesor.")
+            message = ("Pendiente de corrección por el profesor." if points is None
+                       else comment or "Corregido por el profesor.")
             r["exercises"].append({
                 "id": gid, "test": gid, "manual": True, "points": points or 0.0, "max": ans["points"],
                 "status": status, "message": message, "detail": "", "code": ans["text"] or "",

@@ -180,6 +180,8 @@ def test_manual_sheet_regrades_and_locked_cells(term):
     assert (out / "revision_manual.html").exists()
     ursula = next(r for r in sheet if r["student"] == "ursula-iniguez_1001")
     assert ursula["answer"] == EXPLICACION and ursula["points"] == ""
+    colab = next(r for r in sheet if r["student"] == "ana-garcia_1004")  # found without metadata
+    assert colab["answer"] == EXPLICACION
     ana = next(r for r in sheet if r["student"] == "ana-garcia_1003")
     assert ana["points"] == "0" and ana["comment"] == "Sin responder."
     ursula.update(points="1.5", comment="Bien, pero nombra la desviación típica.")
@@ -198,11 +200,24 @@ def test_manual_sheet_regrades_and_locked_cells(term):
     r = {(x["student"], x["notebook"]): x for x in results}
     u = r[("ursula-iniguez_1001", "01_notas.ipynb")]
     assert u["score"] == 5.5 and "nombra la desviación" in (out / u["feedback"]).read_text(encoding="utf-8")
-    assert rows(out / "revision_manual.csv")[0]["points"] != "" or True
+    pending = stats["manual_pending"]
+    kept = next(x for x in rows(out / "revision_manual.csv") if x["student"] == "ursula-iniguez_1001")
+    assert (kept["points"], kept["answer"]) == ("1.5", EXPLICACION)
+    # an answer that is not the one graded (a resubmission) is pending again
+    sheet = rows(out / "revision_manual.csv")
+    next(x for x in sheet if x["student"] == "ursula-iniguez_1001")["answer"] = "otra respuesta"
+    with open(out / "revision_manual.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, list(sheet[0]))
+        w.writeheader()
+        w.writerows(sheet)
     # --regrade forces, --notebook limits
-    _, stats = grade_class(term["sources"], term["solutions"], out,
-                           options=options(roster=term["opts"].roster, regrade=True, notebooks=["02"]))
-    assert (stats["regraded"], stats["reused"]) == (3, 7)
+    results, stats = grade_class(term["sources"], term["solutions"], out,
+                                 options=options(roster=term["opts"].roster, regrade=True, notebooks=["02"]))
+    assert (stats["regraded"], stats["reused"], stats["manual_pending"]) == (3, 7, pending + 1)
+    u = next(x for x in results if x["student"] == "ursula-iniguez_1001")
+    assert u["score"] == 4
+    again = next(x for x in rows(out / "revision_manual.csv") if x["student"] == "ursula-iniguez_1001")
+    assert again["points"] == "" and again["comment"].startswith("(respuesta nueva; la anterior tenía 1.5 puntos)")
 
 
 def test_instructor_edit_of_a_locked_cell_is_not_the_students(tmp_path):
