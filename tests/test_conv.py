@@ -6,7 +6,7 @@ import pytest
 
 import engine as tf_engine
 from op_harness import compare, engine, load_tf
-from test_gradients import check_against_tf, check_gradients
+from test_gradients import check_against_tf, check_gradients, symbolic_gradients
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,34 @@ def test_max_pool_with_explicit_padding(tf):
     compare(tf, lambda m, x: m.nn.max_pool(x, 3, 2, [[0, 0], [1, 1], [2, 0], [0, 0]]), X)
 
 
+def test_local_response_normalization_equals_tensorflow(tf):
+    x = RNG.randn(2, 3, 4, 7).astype(np.float32)
+    compare(tf, lambda m, x: [m.nn.lrn(x), m.nn.lrn(x, 2, 0.5, 0.3, 0.75)], x)
+    compare(tf, lambda m, x: m.nn.local_response_normalization(x, 1, 2.0, 0.1, 0.6, name="n"), x, feed=True)
+    compare(tf, lambda m, x: m.nn.lrn(x), x.astype(np.float64))  # TensorFlow's LRN has no float64: a TypeError
+
+
+BN_X = RNG.randn(2, 3, 4, 5).astype(np.float32)
+SCALE, OFFSET = RNG.uniform(0.5, 2, 5).astype(np.float32), RNG.randn(5).astype(np.float32)
+
+
+def test_batch_normalization_equals_tensorflow(tf):
+    compare(tf, lambda m, x: m.nn.batch_normalization(x, 0.1, 2.0, 0.3, 1.5, 1e-3), BN_X)
+    compare(tf, lambda m, x: m.nn.batch_normalization(x, x[0, 0, 0], x[0, 0, 1] ** 2, None, None, 1e-3), BN_X)
+    compare(tf, lambda m, x: m.nn.batch_normalization(x, *m.nn.moments(x, [0, 1, 2]), OFFSET, SCALE, 1e-3, name="bn"),
+            BN_X, feed=True)
+
+
+def test_fused_batch_norm_equals_tensorflow(tf):
+    """Training: the batch's mean and its unbiased variance, optionally averaged with the running ones."""
+    compare(tf, lambda m, x: m.nn.fused_batch_norm(x, SCALE, OFFSET), BN_X)
+    running = lambda m: (m.constant(OFFSET * 0.1), m.constant(SCALE * 2))  # noqa: E731
+    compare(tf, lambda m, x: m.nn.fused_batch_norm(x, SCALE, OFFSET, *running(m), exponential_avg_factor=0.1), BN_X)
+    # inference (only y: TensorFlow's graph optimizer loses the other two outputs of a constant graph)
+    compare(tf, lambda m, x: m.nn.fused_batch_norm(x, SCALE, OFFSET, *running(m), is_training=False)[0], BN_X,
+            feed=True)
+
+
 def test_names_like_tensorflow(tf):
     def names(m):
         with m.Graph().as_default():
@@ -82,7 +110,8 @@ def test_names_like_tensorflow(tf):
             out = [m.nn.conv2d(x, w, 1, "SAME"), m.nn.conv2d(x, w, 1, "SAME", name="c"), m.nn.max_pool(x, 2, 2, "SAME"),
                    m.nn.max_pool2d(x, 2, 2, "SAME"), m.nn.avg_pool(x, 2, 2, "SAME"), m.nn.avg_pool_v2(x, 2, 2, "SAME"),
                    m.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME"),
-                   m.nn.conv2d_transpose(x, w[:, :, :, :3], [2, 7, 6, 3], 1)]
+                   m.nn.conv2d_transpose(x, w[:, :, :, :3], [2, 7, 6, 3], 1), m.nn.lrn(x), m.nn.lrn(x, name="n"),
+                   m.nn.local_response_normalization(x), m.nn.batch_normalization(x, 0.0, 1.0, None, None, 1e-3)]
             return [(t.name, t.op.type) for t in out]
     assert names(engine) == names(tf)
 
@@ -155,7 +184,29 @@ GRADIENT_CASES = {
                             [RNG.randn(2, 3, 2, 2), GW]),
     "MaxPool": (lambda m, x: m.nn.max_pool(x, [1, 3, 2, 1], [1, 2, 1, 1], "SAME"), [GX]),
     "AvgPool": (lambda m, x: m.nn.avg_pool(x, [1, 3, 2, 1], [1, 2, 1, 1], "SAME"), [GX]),
+    "batch_normalization": (lambda m, x, s, o: m.nn.batch_normalization(x, *m.nn.moments(x, [0, 1, 2]), o, s, 1e-3),
+                            [GX, SCALE[:3], OFFSET[:3]]),
 }
+
+
+def _float32(build):
+    """build computed in float32 (for ops TensorFlow has only in float32), seen from float64."""
+    return lambda m, *xs: m.cast(build(m, *[m.cast(x, m.float32) for x in xs]), m.float64)
+
+
+def test_gradient_of_local_response_normalization_and_its_second_derivative(tf):
+    first = lambda m, x: m.nn.lrn(x, 2, 0.5, 0.3, 0.75)  # noqa: E731
+    x = GX[:1]
+    check_gradients(_float32(_second_order(first)), [x], tol=3e-3, eps=1e-3)  # TensorFlow has no second one
+    check_gradients(_float32(first), [x], tol=3e-3, eps=1e-3)
+    ours, _ = symbolic_gradients(engine, _float32(first), [x])
+    theirs, _ = symbolic_gradients(tf, _float32(first), [x])
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-4, atol=1e-5)
+
+
+def test_gradient_of_fused_batch_norm():
+    """Through all three outputs (TensorFlow has it in float32 only: finite differences here)."""
+    check_gradients(lambda m, x, s, o: m.nn.fused_batch_norm(x, s, o), [GX, SCALE[:3], OFFSET[:3]])
 
 
 # TensorFlow's CPU kernels cannot differentiate dilated convolutions ("Current CPU implementations do not yet
@@ -198,6 +249,8 @@ def test_max_pool_gradient_goes_to_the_first_maximum_at_ties(tf):
 
 def test_the_op_under_test_is_in_the_gradient_graph():
     for case, (build, arrays) in GRADIENT_CASES.items():
+        if not case[0].isupper():
+            continue  # a function made of other ops, not an op type
         with engine.Graph().as_default() as g:
             build(engine, *[engine.constant(a) for a in arrays])
             assert case.split()[0] in {op.type for op in g.get_operations()}

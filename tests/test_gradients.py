@@ -296,7 +296,7 @@ COVERED_ELSEWHERE = {
     **{t: "tests/test_conv.py" for t in (
         "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "DepthwiseConv2dNative",
         "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "MaxPool", "MaxPoolGrad",
-        "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad")},
+        "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad", "LRN", "LRNWindowSum")},
     **{t: "tests/test_embeddings_sparse.py" for t in (
         "SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd", "UnsortedSegmentMax",
         "UnsortedSegmentMin", "UnsortedSegmentProd", "GatherNd", "ScatterNd", "TensorScatterUpdate",

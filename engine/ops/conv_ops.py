@@ -16,8 +16,9 @@ from numpy.lib.stride_tricks import as_strided
 from ..errors import hinted
 from ..framework import apply, convert_to_tensor, defop, get_default_graph, make_op, static_value
 from ..shapes import TensorShape
-from .array_ops import reshape, shape_of, zeros_like
-from .math_ops import float_unary, pow, rsqrt, square
+from .array_ops import shape_of, zeros_like
+from .math_ops import cast, float_unary, maximum, pow, reduce_prod, rsqrt, square
+from .nn_ops import moments
 
 # ---------------------------------------------------------------------------------------------------------------
 # Geometry: strides, padding and the size of the output, TensorFlow's rules
@@ -108,10 +109,14 @@ def _dims(t):
 
 
 def _pad(x, pads, value=0):
+    """x with `pads` ((top, bottom), (left, right)) rows and columns of `value` around each image."""
     (top, bottom), (left, right) = pads
     if top == bottom == left == right == 0:
         return x
-    return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
+    n, h, w, c = x.shape
+    out = np.full((n, top + h + bottom, left + w + right, c), value, x.dtype)  # (faster than np.pad)
+    out[:, top:top + h, left:left + w] = x
+    return out
 
 
 def _windows(x, k_hw, attrs, fill=0):
@@ -484,3 +489,94 @@ def avg_pool_v2(input, ksize, strides, padding, data_format=None, name=None):
 
 
 max_pool2d, avg_pool2d = max_pool_v2, avg_pool_v2
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Local response normalization (AlexNet): each value divided by (bias + alpha * the sum of the squares of its
+# 2 * depth_radius + 1 neighbouring channels) ** beta. Its gradient is built from the same window sum, an op whose
+# gradient is itself (the window is symmetric): second derivatives come for free.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@defop("LRNWindowSum", lambda inputs, attrs: [(inputs[0].shape, inputs[0].dtype)],
+       grad=lambda op, g: [_window_sum(g, op.attrs["depth_radius"])])
+def _window_sum_forward(x, *, depth_radius):
+    """out[..., c] = x[..., c - r] + ... + x[..., c + r] (the channels that exist)."""
+    out = x.copy()
+    for k in range(1, depth_radius + 1):
+        out[..., k:] += x[..., :-k]
+        out[..., :-k] += x[..., k:]
+    return out
+
+
+def _window_sum(x, depth_radius):
+    return make_op("LRNWindowSum", [x], "LRNWindowSum", {"depth_radius": depth_radius}).outputs[0]
+
+
+def _lrn_grad(op, g):
+    x, y = op.inputs[0], op.outputs[0]
+    a = op.attrs
+    norm = a["bias"] + a["alpha"] * _window_sum(square(x), a["depth_radius"])
+    return [g * pow(norm, -a["beta"]) - (2 * a["alpha"] * a["beta"]) * x * _window_sum(g * y / norm, a["depth_radius"])]
+
+
+def _lrn_infer(inputs, attrs):
+    x = inputs[0]
+    _rank4("LRN", x)
+    if x.dtype.name not in ("float16", "bfloat16", "float32"):
+        raise TypeError(f"Value passed to parameter 'input' has DataType {x.dtype.name} not in list of allowed "
+                        "values: float16, bfloat16, float32")
+    return [(x.shape, x.dtype)]
+
+
+@defop("LRN", _lrn_infer, grad=_lrn_grad)
+def _lrn(x, *, depth_radius, bias, alpha, beta):
+    norm = bias + alpha * _window_sum_forward(x * x, depth_radius=depth_radius)
+    return (x / norm ** beta).astype(x.dtype)
+
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, name=None):
+    """x / (bias + alpha * sum of x**2 over 2 * depth_radius + 1 neighbouring channels) ** beta."""
+    return apply("LRN", [input], name, arg_names=("input",), attrs={
+        "depth_radius": int(depth_radius), "bias": float(bias), "alpha": float(alpha), "beta": float(beta)})
+
+
+lrn = local_response_normalization
+
+# ---------------------------------------------------------------------------------------------------------------
+# Batch normalization: made of ordinary ops (as in TensorFlow's Python), so its gradients need nothing new
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) / sqrt(variance + variance_epsilon) * scale + offset (offset, scale may be None)."""
+    with get_default_graph().name_scope(name or "batchnorm"):
+        x = convert_to_tensor(x, name="x")
+        inv = rsqrt(variance + variance_epsilon)
+        if scale is not None:
+            inv *= scale
+        return x * inv + (offset - mean * inv if offset is not None else -mean * inv)
+
+
+def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, data_format="NHWC",
+                     is_training=True, name=None, exponential_avg_factor=1.0):
+    """Batch normalization of images over batch, height and width: (y, mean, variance). While training the mean
+    and variance are the batch's (the variance returned is the unbiased one, n / (n - 1) times the one used)."""
+    _conv_attrs("FusedBatchNormV3", 1, "SAME", 1, data_format)
+    with get_default_graph().name_scope(name or "FusedBatchNormV3"):
+        x = convert_to_tensor(x, name="x")
+        _rank4("FusedBatchNormV3", x)
+        if not is_training:
+            if mean is None or variance is None:
+                raise ValueError("Both 'mean' and 'variance' must be a 1D tensor when is_training is False.")
+            mean, variance = convert_to_tensor(mean, name="mean"), convert_to_tensor(variance, name="variance")
+            return batch_normalization(x, mean, variance, offset, scale, epsilon), mean, variance
+        batch_mean, batch_variance = moments(x, [0, 1, 2])
+        y = batch_normalization(x, batch_mean, batch_variance, offset, scale, epsilon)
+        n = cast(reduce_prod(shape_of(x)[:3]), x.dtype)  # values per channel
+        batch_variance = batch_variance * (n / maximum(n - 1, 1))
+        if exponential_avg_factor != 1.0:
+            f = exponential_avg_factor
+            batch_mean = (1 - f) * mean + f * batch_mean
+            batch_variance = (1 - f) * variance + f * batch_variance
+        return y, batch_mean, batch_variance
