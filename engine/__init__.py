@@ -73,6 +73,7 @@ train.summary_iterator = summary.summary_iterator  # TF1's name for reading even
 from .eager import (GradientTape, TensorSpec, UnconnectedGradients, config, disable_eager_execution,  # noqa: E402,F401
                     enable_eager_execution, executing_eagerly, function, init_scope, random)
 from . import data, keras  # noqa: E402,F401
+from . import layers  # noqa: E402,F401
 from . import saved_model  # noqa: E402,F401
 from .module import Module  # noqa: E402,F401
 

@@ -2,6 +2,7 @@
 and computes `call(inputs)`. `Dense` is `activation(inputs @ kernel + bias)`."""
 import collections
 import inspect
+import re
 
 import numpy as np
 
@@ -9,7 +10,9 @@ from .. import dtypes as _dt
 from ..eager.context import init_scope
 from ..errors import hinted
 from ..framework import convert_to_tensor, is_tensor
-from ..module import Module, _snake_case
+from .. import layers as _tf_layers
+from ..module import Module
+from ..ops.conv_ops import avg_pool, max_pool
 from ..ops.array_ops import cast, reshape
 from ..ops.math_ops import matmul, tensordot
 from ..shapes import TensorShape
@@ -17,6 +20,12 @@ from ..variables import Variable
 from . import activations, initializers
 
 _name_counts = collections.Counter()
+
+
+def _snake_case(name):
+    """Keras' rule (not tf.Module's): Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, MyModel -> my_model."""
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(prefix):
@@ -230,3 +239,111 @@ class InputLayer(Layer):
 
 def Input(shape=None, batch_size=None, name=None, dtype=None):  # noqa: N802 (Keras' name)
     return InputLayer(shape=shape, name=name, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Convolutional networks: the same computations as tf.layers (engine/layers.py)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class Conv2D(Layer):
+    """`filters` convolutions of a kernel_size window over images [batch, height, width, channels]:
+    `activation(conv2d(inputs, kernel) + bias)`."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1),
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 **kwargs):
+        super().__init__(**kwargs)
+        _tf_layers._channels_last(data_format)
+        self.filters, self.kernel_size = int(filters), _tf_layers._pair(kernel_size, "kernel_size")
+        self.strides, self.padding = _tf_layers._pair(strides, "strides"), _tf_layers._padding(padding)
+        self.dilation_rate = _tf_layers._pair(dilation_rate, "dilation_rate")
+        self.activation, self.use_bias = activations.get(activation), use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        if input_shape.rank != 4 or input_shape[-1] is None:
+            raise ValueError(hinted(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected "
+                                    f"ndim=4, found ndim={input_shape.rank}. Full shape received: {input_shape}",
+                                    "Conv2D recibe imágenes [lote, alto, ancho, canales]: añade el canal con "
+                                    "x[..., tf.newaxis] o input_shape=(alto, ancho, 1)."))
+        self.kernel = self.add_weight("kernel", [*self.kernel_size, input_shape[-1], self.filters],
+                                      initializer=self.kernel_initializer)
+        self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer) if self.use_bias \
+            else None
+        self.built = True
+
+    def call(self, inputs):
+        return _tf_layers.convolution(inputs, self.kernel, self.bias, self.strides, self.padding,
+                                      self.dilation_rate, self.activation)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
+                "strides": self.strides, "padding": self.padding.lower(), "dilation_rate": self.dilation_rate,
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias}
+
+
+class _Pooling2D(Layer):
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        _tf_layers._channels_last(data_format)
+        self.pool_size = _tf_layers._pair(pool_size, "pool_size")
+        self.strides = self.pool_size if strides is None else _tf_layers._pair(strides, "strides")
+        self.padding = _tf_layers._padding(padding)
+
+    def call(self, inputs):
+        return self._pool(inputs, self.pool_size, self.strides, self.padding)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
+                "padding": self.padding.lower()}
+
+
+class MaxPooling2D(_Pooling2D):
+    """The maximum of each pool_size window (strides: pool_size by default)."""
+    _pool = staticmethod(max_pool)
+
+
+class AveragePooling2D(_Pooling2D):
+    """The mean of each pool_size window (strides: pool_size by default)."""
+    _pool = staticmethod(avg_pool)
+
+
+MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
+
+
+class BatchNormalization(Layer):
+    """Normalizes each channel (the last axis): while training with the batch's mean and variance, updating their
+    moving averages; otherwise with those averages. Then scales by gamma and shifts by beta."""
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self._initializers = [initializers.get(i) for i in (beta_initializer, gamma_initializer,
+                                                            moving_mean_initializer, moving_variance_initializer)]
+
+    def build(self, input_shape):
+        channels = [input_shape[self.axis]]
+        beta, gamma, mean, variance = self._initializers
+        self.gamma = self.add_weight("gamma", channels, initializer=gamma) if self.scale else None
+        self.beta = self.add_weight("beta", channels, initializer=beta) if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", channels, initializer=mean, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", channels, initializer=variance, trainable=False)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        if not training:
+            return _tf_layers.normalize(inputs, self.moving_mean, self.moving_variance, self.beta, self.gamma,
+                                        self.epsilon, self.axis)
+        mean, variance, _ = _tf_layers.batch_statistics(inputs, self.axis)
+        for var, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            var.assign(var * self.momentum + value * (1 - self.momentum))
+        return _tf_layers.normalize(inputs, mean, variance, self.beta, self.gamma, self.epsilon, self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale}
