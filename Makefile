@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[course,test]'
+	$(PY) -m pip install -q -e '.[course,test,cluster]'
 	@rm -f $(VENV)/.installed-*; touch $@
 
 sysdeps:

@@ -12,7 +12,7 @@ def _grade_options(args):
                    sandbox=not args.unsafe_no_sandbox, progress=not args.quiet,
                    limits=Limits(memory=args.memory_mb << 20), notebooks=args.notebook,
                    regrade=getattr(args, "regrade", False), roster=getattr(args, "roster", None),
-                   term=getattr(args, "term", None))
+                   term=getattr(args, "term", None), cluster=getattr(args, "cluster", None))
 
 
 def main(argv=None):
@@ -35,6 +35,8 @@ def main(argv=None):
                            help="regex with a (?P<student>...) group for file names "
                                 "(default %(default)r); Moodle, Canvas, Blackboard and Google "
                                 "Classroom downloads and sub-folders per student are recognised first")
+            g.add_argument("--cluster", metavar="ADDRESS",
+                           help="grade on the workers of a Dask cluster (e.g. tcp://host:8786); see README")
             g.add_argument("--regrade", action="store_true",
                            help="grade again even the submissions whose kept result is still valid")
             g.add_argument("--roster", help="CSV of the class (id, name): lists who submitted nothing")
@@ -69,7 +71,8 @@ def main(argv=None):
         from .build import BuildError
         from .notebooks import NotebookError
         from .sandbox import SandboxError
-        if isinstance(e, (BuildError, NotebookError, SandboxError, FileNotFoundError, ValueError)):
+        from .cluster import ClusterError
+        if isinstance(e, (BuildError, NotebookError, SandboxError, ClusterError, FileNotFoundError, ValueError)):
             print(f"error: {e}", file=sys.stderr)
             return 2
         raise

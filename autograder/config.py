@@ -40,6 +40,7 @@ MEMORY_LIMIT = 2 << 30     # bytes of address space for a kernel
 CPU_LIMIT = 600            # seconds of CPU time for a kernel
 MAX_PROCESSES = 128        # processes/threads per sandbox (root mode)
 MAX_FILE_SIZE = 100 << 20  # bytes per file written by student code
+CLUSTER_TIMEOUT = 30       # seconds to reach a Dask scheduler (grade --cluster)
 #: Default pattern for the student id in a submission's file name (LMS/Colab downloads):
 #: ``ana.garcia_01_tensores.ipynb`` -> ``ana.garcia``.  Folders ``SUB/<student>/x.ipynb`` win.
 STUDENT_PATTERN = r"^(?P<student>[^_]+)_"

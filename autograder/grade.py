@@ -45,6 +45,7 @@ class Options:
     sandbox: bool = True
     limits: Limits = None
     progress: bool = True
+    cluster: str = None        # address of a Dask scheduler: grade on its workers (autograder/cluster.py)
     regrade: bool = False      # ignore kept results
     notebooks: list = None     # grade only these notebooks (names, stems or number prefixes)
     roster: str = None         # CSV of ids and names: who submitted nothing
@@ -294,7 +295,10 @@ def grade_class(submissions, solutions="solutions", out="calificaciones",
     options = options or Options()
     options.limits = options.limits or Limits()
     out = Path(out)
-    if options.sandbox:
+    if options.cluster:  # before the build: a cluster that cannot grade fails at once
+        from .cluster import check_cluster
+        check_cluster(options)
+    elif options.sandbox:
         check_sandbox()
     course = prepare(solutions, out)
     settings = term.load_settings(options.term or Path(solutions, "curso.toml"))
@@ -305,7 +309,11 @@ def grade_class(submissions, solutions="solutions", out="calificaciones",
     started = time.monotonic()
     interrupted = None
     try:
-        new = run_pool(todo, course, out, options)
+        if options.cluster:
+            from .cluster import run_cluster
+            new = run_cluster(todo, course, out, options)  # the same contract, on other machines
+        else:
+            new = run_pool(todo, course, out, options)
     except Interrupted as e:
         new, interrupted = e.results, e
     elapsed = time.monotonic() - started
