@@ -96,7 +96,7 @@ def _scores(results):
 
 
 def _opts(**kw):
-    return Options(workers=2, cell_timeout=10, total_timeout=120, progress=False, sandbox=False, **kw)  # DEVTMP
+    return Options(workers=2, cell_timeout=10, total_timeout=120, progress=False, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def test_lost_scheduler_stops_cleanly_and_a_rerun_grades_only_the_rest(tmp_path,
     try:
         proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(entregas), "--solutions",
                                  str(SAMPLE_SOLUTIONS), "--out", str(out), "--cluster", c.address, "--quiet",
-                                 "--timeout", "10", "--unsafe-no-sandbox"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 "--timeout", "10"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         deadline = time.monotonic() + 600
         while not list(out.glob("resultados/*.json")) and time.monotonic() < deadline:
