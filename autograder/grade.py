@@ -57,6 +57,7 @@ class Course:
 
     def __init__(self, solutions, release, names=None):
         self.solutions, self.release, self.fingerprint = {}, {}, {}
+        grader = grader_fingerprint()
         for path in sorted(Path(solutions).glob("*.ipynb")):
             if names is not None and path.name not in names:
                 continue
@@ -64,7 +65,7 @@ class Course:
             _refresh_setup_cell(nb)
             self.solutions[path.name] = nb
             self.release[path.name] = read_notebook(Path(release, path.name))
-            self.fingerprint[path.name] = notebook_fingerprint(nb)
+            self.fingerprint[path.name] = notebook_fingerprint(nb, grader)
         self.hidden = {name: hidden_lines_of(nb) for name, nb in self.solutions.items()}
 
     def max_score(self, name):
@@ -96,11 +97,24 @@ class Course:
         return best
 
 
-def notebook_fingerprint(solution_nb):
+#: Modules whose code decides a grade (a fix in any of them makes kept results stale).
+GRADING_MODULES = ("runner.py", "kernel_guard.py", "matching.py", "feedback.py", "sandbox.py")
+
+
+def grader_fingerprint():
+    """The grader's and the engine's code: what every result depends on."""
+    from .kit import engine_folder, fingerprint
+    here = Path(__file__).parent
+    code = b"".join(here.joinpath(m).read_bytes() for m in GRADING_MODULES if here.joinpath(m).exists())
+    return hashlib.sha256(code + fingerprint(engine_folder()).encode() + __version__.encode()).hexdigest()
+
+
+def notebook_fingerprint(solution_nb, grader=""):
     """What a grade depends on besides the submission: the solution notebook's cells (code,
-    tests, hidden tests, points, ids) and the grader's version.  Outputs do not count."""
+    tests, hidden tests, points, ids) and ``grader`` (:func:`grader_fingerprint`).  Outputs do
+    not count."""
     cells = [(c.get("cell_type"), source(c), meta(c)) for c in solution_nb["cells"]]
-    data = json.dumps([__version__, cells], sort_keys=True, ensure_ascii=False)
+    data = json.dumps([grader, cells], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()
 
 
