@@ -471,8 +471,3 @@ def piecewise_constant(x, boundaries, values, name=None):
             out = where(x <= constant(b, dtype=x.dtype), convert_to_tensor(v, dtype=out.dtype), out)
         return out
 
-
-def checkpoint_exists(checkpoint_prefix):
-    """Whether a checkpoint was saved under this prefix (e.g. what `Saver.save` or `latest_checkpoint` returned)."""
-    import os
-    return any(os.path.exists(checkpoint_prefix + suffix) for suffix in ("", ".npz", ".index"))

@@ -391,3 +391,60 @@ def test_softmax_cross_entropy_flattens_labels_of_another_rank(tf):
     check(tf, lambda m: [m.nn.softmax_cross_entropy_with_logits(labels=labels, logits=x_of(m, logits)),
                          m.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=x_of(m, logits))],
           grads_of=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every gradient above, by finite differences (float64; the sampled losses through float32)
+# ---------------------------------------------------------------------------------------------------------------
+
+def _weighted_sum(m, out):
+    return m.reduce_sum(out * m.reshape(m.cos(m.cast(m.range(m.size(out)), out.dtype)), m.shape(out)))
+
+
+DISTINCT = (np.arange(18.0).reshape(6, 3) * 0.37 % 1.9 - 0.8).astype(np.float64)  # no ties, no zeros
+FD_CASES = {
+    "segment_sum": lambda m, x: m.segment_sum(x, SORTED),
+    "segment_mean": lambda m, x: m.segment_mean(x, SORTED),
+    "segment_max": lambda m, x: m.segment_max(x, SORTED),
+    "segment_min": lambda m, x: m.segment_min(x, SORTED),
+    "segment_prod": lambda m, x: m.segment_prod(x, SORTED),
+    "unsorted_segment_max": lambda m, x: m.gather(m.unsorted_segment_max(x, UNSORTED, 5), [0, 1, 3]),  # not empty
+    "unsorted_segment_min": lambda m, x: m.unsorted_segment_min(x, UNSORTED, 4)[:2],
+    "unsorted_segment_prod": lambda m, x: m.unsorted_segment_prod(x, UNSORTED, 5),
+    "unsorted_segment_sqrt_n": lambda m, x: m.unsorted_segment_sqrt_n(x, UNSORTED, 5),
+    "unsorted_segment_sum": lambda m, x: m.unsorted_segment_sum(x, UNSORTED, 5),
+    "gather_nd": lambda m, x: m.gather_nd(x, [[0, 1], [5, 2], [0, 1]]),
+    "scatter_nd": lambda m, x: m.scatter_nd([[1], [3], [1]], x[:3], [5, 3]),
+    "tensor_scatter_nd_update": lambda m, x: m.tensor_scatter_nd_update(x, [[1], [4]], x[:2] * x[2:4]),
+    "tensor_scatter_nd_add": lambda m, x: m.tensor_scatter_nd_add(x, [[1, 1]], m.reshape(x[0, 0] ** 2, [1])),
+    "sparse_to_dense": lambda m, x: m.sparse_to_dense([[0, 1], [2, 0]], [3, 3], m.reshape(x[:2, 0], [2]), x[5, 2]),
+    "sparse_dense_matmul": lambda m, x: m.sparse_tensor_dense_matmul(
+        m.SparseTensor(SP.indices, SP.values.astype(np.float64), SP.dense_shape), x[:3, :2]),
+    "embedding_lookup": lambda m, x: m.nn.embedding_lookup([x[:3], x[3:]], [[1, 5], [4, 4]], "div", max_norm=0.9),
+    "embedding_lookup_sparse": lambda m, x: m.nn.embedding_lookup_sparse(
+        x, m.SparseTensor([[0, 0], [0, 1], [2, 0]], m.constant([1, 5, 1], m.int64), [3, 2]), None, combiner="sqrtn"),
+    "nce_loss": lambda m, x: m.cast(m.nn.nce_loss(
+        m.cast(x, m.float32), BIASES[:6], LABELS[:, :1] % 6, INPUTS[:, :3], 4, 6,
+        sampled_values=(SAMPLED[0] % 6, SAMPLED[1][:, :1], SAMPLED[2])), x.dtype),
+    "sampled_softmax_loss": lambda m, x: m.cast(m.nn.sampled_softmax_loss(
+        m.cast(x, m.float32), BIASES[:6], LABELS % 6, INPUTS[:, :3], 4, 6, num_true=2,
+        sampled_values=(SAMPLED[0] % 6, SAMPLED[1], SAMPLED[2])), x.dtype),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FD_CASES))
+def test_gradients_by_finite_differences(case):
+    through_float32 = "loss" in case
+    eps, tol = (1e-3, 2e-3) if through_float32 else (1e-6, 1e-6)
+    x = engine.placeholder(engine.float64, DISTINCT.shape)
+    y = _weighted_sum(engine, FD_CASES[case](engine, x))
+    grad = engine.convert_to_tensor(engine.gradients(y, x)[0])
+    with engine.Session() as sess:
+        analytic = sess.run(grad, {x: DISTINCT})
+        numeric = np.zeros_like(DISTINCT)
+        for i in np.ndindex(DISTINCT.shape):
+            d = np.zeros_like(DISTINCT)
+            d[i] = eps
+            numeric[i] = (sess.run(y, {x: DISTINCT + d}) - sess.run(y, {x: DISTINCT - d})) / (2 * eps)
+    assert np.abs(analytic).max() > 0
+    np.testing.assert_allclose(analytic, numeric, rtol=tol, atol=tol)

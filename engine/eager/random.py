@@ -8,3 +8,5 @@ def set_seed(seed):
     """The global seed: random ops created afterwards repeat the same numbers (eager calls restart their streams)."""
     set_random_seed(seed)
     context.state._rngs.clear()
+from ..ops.embedding_ops import (fixed_unigram_candidate_sampler, log_uniform_candidate_sampler,  # noqa: F401,E402
+                                 uniform_candidate_sampler)
