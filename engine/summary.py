@@ -18,9 +18,11 @@ import itertools
 import os
 import re
 import socket
+import struct
 import sys
 import time
 import types
+import zlib
 
 import numpy as np
 
@@ -240,8 +242,6 @@ def _to_uint8(image):
 
 def _png(image):
     """A PNG file (8 bits per channel, no filtering) of a [h, w, c] uint8 image."""
-    import struct
-    import zlib
     h, w, c = image.shape
 
     def chunk(kind, data):
@@ -274,7 +274,6 @@ def audio(name, tensor, sample_rate, max_outputs=3, collections=None, family=Non
 
 def _wav(sound, rate):
     """A 16-bit PCM WAV file of [frames, channels] samples in [-1, 1]."""
-    import struct
     samples = np.clip(np.round(sound.astype(np.float32) * 32768.0), -32768, 32767).astype("<i2")
     frames, channels = samples.shape
     data = samples.tobytes()
@@ -299,9 +298,9 @@ def _audio_summary(tag, sounds, sample_rate, *, max_outputs):
 def text(name, tensor, collections=None):
     """An op whose value is a `Summary` with the string tensor `tensor` (shown by TensorBoard's text dashboard;
     Markdown is rendered)."""
-    if convert_to_tensor(tensor).dtype != _dt.string:
-        raise ValueError(f"Expected tensor {convert_to_tensor(tensor).name} to have dtype string, got "
-                         f"{convert_to_tensor(tensor).dtype.name}")
+    tensor = convert_to_tensor(tensor)
+    if tensor.dtype != _dt.string:
+        raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype.name}")
     return _summary_op("TensorSummaryV2", name, tensor, "tag", collections, None)
 
 

@@ -16,8 +16,8 @@ from ..framework import convert_to_tensor, defop, get_default_graph, is_tensor, 
 from ..shapes import TensorShape
 from .array_ops import (_static_int, cast, concat, expand_dims, gather, identity, ones_like, reshape, shape, stack,
                         stop_gradient, zeros_like)
-from .math_ops import (abs, add, equal, exp, floordiv, floormod, log, log1p, matmul, maximum, reduce_any, reduce_sum,
-                       sqrt, where_v2)
+from .math_ops import (abs, add, clip_by_norm, equal, exp, floordiv, floormod, log, log1p, matmul, maximum, reduce_any,
+                       reduce_sum, sqrt, where_v2)
 from .loss_ops import _div_no_nan
 from .nn_ops import relu, sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2
 from .random_ops import get_seed, rng_for
@@ -81,7 +81,6 @@ def _clip(rows, ids, max_norm):
     """The looked-up rows scaled so that each embedding's L2 norm is at most `max_norm` (TensorFlow's `_clip`)."""
     if max_norm is None:
         return rows
-    from .math_ops import clip_by_norm
     if ids.shape.rank is None or rows.shape.rank is None:
         raise ValueError("max_norm needs the ranks of ids and params known")
     return clip_by_norm(rows, max_norm, axes=list(range(ids.shape.rank, rows.shape.rank)))

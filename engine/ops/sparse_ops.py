@@ -6,16 +6,18 @@ kind (`segment_*`) needs increasing ids and makes ids[-1] + 1 rows; the unsorted
 the number of rows and drops the rows of negative ids, as TensorFlow does.
 """
 import collections
+import re
 
 import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, hinted
-from ..framework import (apply, convert_to_tensor, defop, get_default_graph, is_tensor, make_op, name_scope,
-                         static_value)
+from ..framework import (_session_for, apply, convert_to_tensor, defop, get_default_graph, is_tensor, make_op,
+                         name_scope, static_value)
 from ..shapes import TensorShape
+from ..variables import _store, _variable, _variable_ref
 from .array_ops import (_int_vector, _segment_infer, cast, expand_dims, gather, gather_dropping_negatives, identity,
-                        ones_like, shape_of, unsorted_segment_sum, zeros_like)
+                        ones_like, placeholder, shape_of, unsorted_segment_sum, zeros_like)
 from .math_ops import equal, greater, maximum, reduce_sum, sqrt, where_v2
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -29,7 +31,8 @@ def _extreme(dtype, largest):
     return info.max if largest else info.min
 
 
-# ufunc -> (start value, value of an empty segment in the sorted kind; None: the start value, as unsorted ones keep)
+# ufunc -> (start value of a segment for a dtype, value of an empty segment in the sorted kind; an empty segment of
+# the unsorted kind keeps the start value: the lowest float for a max, as in TensorFlow)
 _REDUCTIONS = {np.add: (lambda dt: 0, 0), np.multiply: (lambda dt: 1, 1),
                np.maximum: (lambda dt: _extreme(dt, False), 0), np.minimum: (lambda dt: _extreme(dt, True), 0)}
 
@@ -74,10 +77,12 @@ def _sorted_ids(ids, data):
     return int(ids[-1]) + 1 if ids.size else 0
 
 
-def _sum_into_segments(op, x):
-    """x summed into the segments of `op` (a sorted or unsorted segment reduction), like its output."""
+def _into_segments(op, x, kind="sum"):
+    """x reduced (summed, or multiplied) into the segments of `op`, a sorted or unsorted segment reduction."""
+    sorted_fn, unsorted_fn = {"sum": (segment_sum, unsorted_segment_sum),
+                              "prod": (segment_prod, unsorted_segment_prod)}[kind]
     ids = op.inputs[1]
-    return segment_sum(x, ids) if len(op.inputs) == 2 else unsorted_segment_sum(x, ids, op.inputs[2])
+    return sorted_fn(x, ids) if len(op.inputs) == 2 else unsorted_fn(x, ids, op.inputs[2])
 
 
 def _no_index_grads(op, *grads):
@@ -89,7 +94,7 @@ def _sum_grad(op, g):
 
 
 def _mean_grad(op, g):
-    data, ids = op.inputs[:2]
+    ids = op.inputs[1]
     counts = segment_sum(ones_like(ids, dtype=g.dtype), ids)
     return _no_index_grads(op, gather(g / _as_rows(counts, g), ids))
 
@@ -107,7 +112,7 @@ def _min_max_grad(op, g):
     """The gradient goes to the elements equal to their segment's extreme, shared equally among ties."""
     data, ids = op.inputs[:2]
     is_selected = equal(data, gather_dropping_negatives(op.outputs[0], ids))
-    weighted = g / _sum_into_segments(op, cast(is_selected, g.dtype))
+    weighted = g / _into_segments(op, cast(is_selected, g.dtype))
     return _no_index_grads(op, where_v2(is_selected, gather_dropping_negatives(weighted, ids), zeros_like(data)))
 
 
@@ -115,12 +120,10 @@ def _prod_grad(op, g):
     """d prod / d x_i = the product of the others: prod / x_i, computed without dividing by zero."""
     data, ids = op.inputs[:2]
     is_zero = equal(data, zeros_like(data))
-    num_zeros = _sum_into_segments(op, cast(is_zero, _dt.int32))
+    num_zeros = _into_segments(op, cast(is_zero, _dt.int32))
     g = where_v2(greater(num_zeros, 1), zeros_like(g), g)  # two zeros: the product stays 0 whatever x_i does
     non_zero = where_v2(is_zero, ones_like(data), data)
-    non_zero_prod = (segment_prod(non_zero, ids) if len(op.inputs) == 2
-                     else unsorted_segment_prod(non_zero, ids, op.inputs[2]))
-    others = where_v2(is_zero, gather_dropping_negatives(non_zero_prod, ids),
+    others = where_v2(is_zero, gather_dropping_negatives(_into_segments(op, non_zero, "prod"), ids),
                       gather_dropping_negatives(op.outputs[0], ids) / non_zero)
     return _no_index_grads(op, gather_dropping_negatives(g, ids) * others)
 
@@ -140,10 +143,17 @@ def _def_segment(type, ufunc, grad):
     def unsorted_public(data, segment_ids, num_segments, name=None):
         return apply("UnsortedSegment" + type, [data, segment_ids, num_segments], name, same_dtype=False,
                      arg_names=("data", "segment_ids", "num_segments"))
-    sorted_public.__name__, unsorted_public.__name__ = f"segment_{type.lower()}", f"unsorted_segment_{type.lower()}"
-    sorted_public.__doc__ = f"The {type.lower()} of the rows of `data` in each segment (ids sorted)."
-    unsorted_public.__doc__ = f"The {type.lower()} of the rows of `data` with each id (ids in any order)."
-    return sorted_public, unsorted_public
+    return (_named(sorted_public, "Segment" + type, f"The {type.lower()} of the rows of `data` in each segment "
+                   "(ids sorted)."),
+            _named(unsorted_public, "UnsortedSegment" + type, f"The {type.lower()} of the rows of `data` with each id "
+                   "(ids in any order; negative ids dropped)."))
+
+
+def _named(public, op_type, doc):
+    """The public function of an op made by a factory, with TensorFlow's name ('ScatterAdd' -> scatter_add)."""
+    public.__name__ = public.__qualname__ = re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
+    public.__doc__ = doc
+    return public
 
 
 segment_sum, _ = _def_segment("Sum", np.add, _sum_grad)
@@ -243,11 +253,18 @@ def _check_updates(indices, updates, target, op_type):
                          f"{indices.shape.bracket_str()} into shape {target.bracket_str()})")
 
 
+def _shape_given_by(shape_t):
+    """The static shape that a 1-D int tensor `shape_t` describes (as much of it as is known)."""
+    v = static_value(shape_t)
+    if v is not None:
+        return TensorShape(v.tolist())
+    n = shape_t.shape[0] if shape_t.shape.rank == 1 else None
+    return TensorShape(None if n is None else [None] * n)
+
+
 def _scatter_nd_infer(inputs, attrs):
     indices, updates, shape_t = inputs
-    v = static_value(shape_t)
-    target = TensorShape(v.tolist()) if v is not None else TensorShape(
-        None if shape_t.shape.rank is None or shape_t.shape[0] is None else [None] * shape_t.shape[0])
+    target = _shape_given_by(shape_t)
     _check_updates(indices, updates, target, "ScatterNd")
     return [(target, updates.dtype)]
 
@@ -283,7 +300,8 @@ def _def_tensor_scatter(type, write, grad):
     def public(tensor, indices, updates, name=None):
         return apply(type, [tensor, indices, updates], name, arg_names=("tensor", "indices", "updates"),
                      same_dtype=False)
-    return public
+    return _named(public, type.replace("Scatter", "ScatterNd"), f"A copy of `tensor` with `updates` written at the "
+                  f"index tuples `indices` ({type}).")
 
 
 def _assign_at(out, index, updates):
@@ -328,7 +346,6 @@ def _variable_scatter_infer(inputs, attrs):
 
 def _def_variable_scatter(type, write, nd=False):
     def forward(sess, op, indices, updates, **attrs):
-        from ..variables import _store, _variable
         var = op.inputs[0].op
         new = _variable(sess, var, **var.attrs).copy()
         if nd:
@@ -345,15 +362,14 @@ def _def_variable_scatter(type, write, nd=False):
     defop(type, _variable_scatter_infer, stateful=True, ref_inputs=(0,), writes=True)(forward)
 
     def public(ref, indices, updates, use_locking=None, name=None):
-        from ..variables import _variable_ref
         var = _variable_ref(ref, type)
         graph = var.graph
         with graph.as_default(), graph.name_scope(name or type) as scope:
             indices = convert_to_tensor(indices, name="indices")
             updates = convert_to_tensor(updates, dtype=None if is_tensor(updates) else var.dtype, name="updates")
             return make_op(type, [var, indices, updates], scope, {"type": type, "nd": nd}).outputs[0]
-    public.__doc__ = f"An op that writes `updates` into the variable `ref` at `indices` ({type}) when it runs."
-    return public
+    return _named(public, type, f"An op that writes `updates` into the variable `ref` at `indices` ({type}) when it "
+                  "runs, and outputs the new value.")
 
 
 scatter_update = _def_variable_scatter("ScatterUpdate", _assign_at)
@@ -397,17 +413,12 @@ class SparseTensor:
 
     @property
     def shape(self):
-        v = static_value(self._dense_shape)
-        if v is not None:
-            return TensorShape(v.tolist())
-        n = self._dense_shape.shape[0] if self._dense_shape.shape.rank == 1 else None
-        return TensorShape(None if n is None else [None] * n)
+        return _shape_given_by(self._dense_shape)
 
     def get_shape(self):
         return self.shape
 
     def eval(self, feed_dict=None, session=None):
-        from ..framework import _session_for
         return _session_for(self._values, session, "eval").run(self, feed_dict)
 
     def _parts(self):
@@ -428,7 +439,6 @@ def _int64(v, name):
 
 def sparse_placeholder(dtype, shape=None, name=None):
     """A SparseTensor to be fed: `feed_dict={sp: tf.SparseTensorValue(indices, values, dense_shape)}`."""
-    from .array_ops import placeholder
     rank = None if shape is None else len(shape)
     part = lambda what: None if name is None else f"{name}/{what}"  # noqa: E731
     values = placeholder(dtype, [None], name=part("values"))
@@ -441,10 +451,7 @@ def _sparse_to_dense_infer(inputs, attrs):
     if values.dtype != default.dtype:
         raise TypeError(f"sparse_values ({values.dtype.name}) and default_value ({default.dtype.name}) must have the "
                         "same dtype")
-    v = static_value(shape_t)
-    n = shape_t.shape[0] if shape_t.shape.rank == 1 else None
-    return [(TensorShape(v.tolist()) if v is not None else TensorShape(None if n is None else [None] * n),
-             values.dtype)]
+    return [(_shape_given_by(shape_t), values.dtype)]
 
 
 def _sparse_to_dense_grad(op, g):
@@ -472,8 +479,8 @@ def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0
         values = convert_to_tensor(sparse_values, name="sparse_values")
         default = convert_to_tensor(default_value, dtype=None if is_tensor(default_value) else values.dtype,
                                     name="default_value")
-        inputs = [convert_to_tensor(sparse_indices, name="sparse_indices"), _int_vector(output_shape, "output_shape")
-                  if not is_tensor(output_shape) else convert_to_tensor(output_shape), values, default]
+        inputs = [convert_to_tensor(sparse_indices, name="sparse_indices"), _int_vector(output_shape, "output_shape"),
+                  values, default]
         return make_op("SparseToDense", inputs, scope, {"validate_indices": bool(validate_indices)}).outputs[0]
 
 
