@@ -301,6 +301,8 @@ COVERED_ELSEWHERE = {
         "SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd", "UnsortedSegmentMax",
         "UnsortedSegmentMin", "UnsortedSegmentProd", "GatherNd", "ScatterNd", "TensorScatterUpdate",
         "TensorScatterAdd", "TensorScatterSub", "SparseToDense")},
+    **{t: "tests/test_tf1_misc.py" for t in (
+        "Print", "PyFunc", "ResizeBilinear", "ResizeNearestNeighbor", "ResizeGrad")},
 }
 
 # stop_gradient is *meant* to differ from the true derivative: checked against TensorFlow only

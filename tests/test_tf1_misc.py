@@ -336,19 +336,33 @@ def test_image_ops_equal_tensorflow_with_gradients(tf):
     assert_same(ours, theirs, atol=1e-4)
 
 
-def test_resize_gradient_by_finite_differences():
+def numeric_gradient(sess, y, x, value, eps=1e-3):
+    out = np.zeros_like(value)
+    for i in np.ndindex(value.shape):
+        d = np.zeros_like(value)
+        d[i] = eps
+        out[i] = (sess.run(y, {x: value + d}) - sess.run(y, {x: value - d})) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("resize", ["resize_bilinear", "resize_nearest_neighbor"])
+def test_resize_gradients_by_finite_differences(resize):
+    """First order (through ResizeBilinear / ResizeNearestNeighbor) and second order (through their gradient op,
+    ResizeGrad, whose own gradient is the resize again)."""
     x = engine.placeholder(engine.float64, [1, 3, 4, 1])
-    y = engine.reduce_sum(engine.square(engine.image.resize_bilinear(engine.cast(x, engine.float32), [5, 3])))
-    grad = engine.gradients(y, x)[0]
-    value = RNG.standard_normal((1, 3, 4, 1))
+    u = engine.placeholder(engine.float64, [1, 5, 3, 1])
+    fn = getattr(engine.image, resize)
+    y = engine.reduce_sum(engine.square(fn(engine.cast(x, engine.float32), [5, 3])))
+    grad_u = engine.gradients(engine.reduce_sum(engine.cast(fn(x, [5, 3]), engine.float64) * u), x)[0]  # ResizeGrad
+    z = engine.reduce_sum(grad_u * np.arange(12.0).reshape(1, 3, 4, 1))
+    value, other = RNG.standard_normal((1, 3, 4, 1)), RNG.standard_normal((1, 5, 3, 1))
     with engine.Session() as sess:
-        analytic = sess.run(grad, {x: value})
-        numeric = np.zeros_like(value)
-        for i in np.ndindex(value.shape):
-            d = np.zeros_like(value)
-            d[i] = 1e-3
-            numeric[i] = (sess.run(y, {x: value + d}) - sess.run(y, {x: value - d})) / 2e-3
-    np.testing.assert_allclose(analytic, numeric, rtol=1e-3, atol=1e-3)
+        first = sess.run(engine.gradients(y, x)[0], {x: value})
+        np.testing.assert_allclose(first, numeric_gradient(sess, y, x, value), rtol=1e-3, atol=1e-3)
+        second = sess.run(engine.gradients(z, u)[0], {x: value, u: other})
+        assert np.abs(second).max() > 0
+        np.testing.assert_allclose(second, numeric_gradient(sess, z, u, other, 1e-1), rtol=1e-4, atol=1e-4)
+    assert "ResizeGrad" in {op.type for op in engine.get_default_graph().get_operations()}
 
 
 def test_decode_csv_equal_tensorflow(tf):
