@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test compat bench acceptance course check sysdeps clean
+.PHONY: demo test compat bench acceptance course check sysdeps clean corpus
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
@@ -40,6 +40,9 @@ compat: $(STAMP)
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+corpus: $(STAMP)
+	$(PY) -m pytest -n 2 -p no:cacheprovider tests/corpus
 
 acceptance: $(STAMP)
 	$(PY) ../shared/acceptance/run.py

@@ -12,9 +12,9 @@ Every file says what wrote it: `"format": "engine.<kind>", "version": N`. A read
 A graph is rebuilt through the op registry (`framework.OPS`): each op's static inference runs again, so an imported
 graph is exactly what the program built, with the same names.
 """
+import importlib
 import json
 import os
-import shutil
 
 import numpy as np
 
@@ -146,6 +146,10 @@ class _Unsaveable(TypeError):
     pass
 
 
+# Engine classes that are plain data (tensors, lists, flags) held in an op's attributes: saved field by field
+STRUCTURES = {"engine.ops.loop_ops:_Loop"}
+
+
 def _encode(v):
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
@@ -173,6 +177,9 @@ def _encode(v):
         return {"tuple": [_encode(x) for x in v]}
     if isinstance(v, dict):
         return {"dict": [[_encode(k), _encode(x)] for k, x in v.items()]}
+    path = f"{type(v).__module__}:{type(v).__qualname__}"
+    if path in STRUCTURES:
+        return {"object": [path, {k: _encode(x) for k, x in vars(v).items()}]}
     raise _Unsaveable(type(v).__name__)
 
 
@@ -204,6 +211,14 @@ def _decode(v, graph, renamed):
         return Ellipsis
     if tag == "tuple":
         return tuple(_decode(p, graph, renamed) for p in x)
+    if tag == "object":
+        path, fields = x
+        if path not in STRUCTURES:
+            raise ValueError(f"A saved graph refers to the class {path}, which is not one of {sorted(STRUCTURES)}.")
+        module, qualname = path.split(":")
+        obj = object.__new__(getattr(importlib.import_module(module), qualname))
+        obj.__dict__.update({k: _decode(f, graph, renamed) for k, f in fields.items()})
+        return obj
     if tag == "dict":
         return {_decode(k, graph, renamed) if not isinstance(k, list) else tuple(k): _decode(p, graph, renamed)
                 for k, p in x}

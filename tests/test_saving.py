@@ -171,7 +171,8 @@ def test_import_meta_graph_runs_tensors_by_name_like_tensorflow(saved, tf1, impo
 
 
 def test_meta_graph_rebuilds_attributes_of_every_kind(tmp_path):
-    """Slices with Ellipsis and new axes, a cond's branches, strings, int64 and shapes survive the JSON."""
+    """Slices with Ellipsis and new axes, a cond's branches, a while loop and its gradient, strings, int64 and shapes
+    survive the JSON."""
     tf = engine
     x = tf.placeholder(tf.float32, [None, 3, 2], name="x")
     v = tf.Variable(np.arange(6, dtype=np.int64), name="v")
@@ -179,14 +180,16 @@ def test_meta_graph_rebuilds_attributes_of_every_kind(tmp_path):
     chosen = tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: x - 1.0, name="chosen")
     words = tf.identity(tf.constant(["hola", "adiós"]), name="words")
     total = tf.identity(tf.reduce_sum(v), name="total")
-    outputs = [sliced, chosen, words, total]
+    _, power = tf.while_loop(lambda i, p: i < 3, lambda i, p: (i + 1, p * x[0, 0, 0]), [0, tf.constant(1.0)])
+    slope = tf.gradients(power, x)[0]  # a While op (its body in an attribute) and its gradient, another While
+    outputs = [sliced, chosen, words, total, power, slope]
     feed = np.arange(12, dtype=np.float32).reshape(2, 3, 2) - 3
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         want = sess.run(outputs, {x: feed})
         path = tf.train.Saver().save(sess, str(tmp_path / "m"))
     tf.reset_default_graph()
-    tf.train.import_meta_graph(path + ".meta").restore
+    tf.train.import_meta_graph(path + ".meta")
     g = tf.get_default_graph()
     got_outputs = [g.get_tensor_by_name(t.name) for t in outputs]
     assert [t.shape.as_list() for t in got_outputs] == [t.shape.as_list() for t in outputs]

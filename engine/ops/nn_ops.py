@@ -244,7 +244,9 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         keep = 1 - rate if keep_prob is None else keep_prob
         keep = convert_to_tensor(keep, dtype=None if hasattr(keep, "_as_graph_element") else x.dtype, name="keep_prob")
         noise = random_uniform(shape(x) if noise_shape is None else noise_shape, dtype=x.dtype, seed=seed)
-        return x / keep * floor(keep + noise)
+        out = x / keep * floor(keep + noise)
+        out.set_shape(x.shape)  # the noise's shape is known only when it runs; the output is shaped like x
+        return out
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
