@@ -63,8 +63,8 @@ def run(module, program, folder):
 def _tf1_variables(module):
     """TensorFlow 1's reference variables (`w/read`, `w/Assign`) while TensorFlow runs a program: compat.v1 with
     eager execution off still makes TensorFlow 2's resource variables, whose op names differ."""
-    toggle = getattr(module, "resource_variables_enabled", None)
-    was = toggle() if toggle is not None and module is not engine else None
+    toggle = getattr(module, "resource_variables_enabled", None) if module is not engine else None
+    was = toggle() if toggle is not None else None
     if was:
         module.disable_resource_variables()
     try:
@@ -92,8 +92,26 @@ def differences(got, want, rtol, atol):
     return None
 
 
+class _WithTF1Cells:
+    """TensorFlow's compat.v1 as a TF1 program sees it: TensorFlow 2.16+ keeps TF1's RNN cells only in its internal
+    copy of the old Keras, and has no `tf.contrib`; this gives both back (`tf.nn.rnn_cell`, `tf.contrib.rnn`)."""
+
+    def __init__(self, module, **overrides):
+        self._module, self._overrides = module, overrides
+
+    def __getattr__(self, name):
+        return self._overrides[name] if name in self._overrides else getattr(self._module, name)
+
+
+@functools.lru_cache(maxsize=None)
+def tf1_program_view(tf1):
+    from tensorflow.python.keras.layers.legacy_rnn import rnn_cell_impl
+    return _WithTF1Cells(tf1, nn=_WithTF1Cells(tf1.nn, rnn_cell=rnn_cell_impl),
+                         contrib=_WithTF1Cells(None, rnn=rnn_cell_impl))
+
+
 def check(program, tf1, tmp_path):
-    want = run(tf1, program, str(tmp_path / "tf"))
+    want = run(tf1_program_view(tf1), program, str(tmp_path / "tf"))
     assert want.strip(), f"{program.name} prints nothing: the comparison would be empty"
     got = run(engine, program, str(tmp_path / "engine"))
     problem = differences(got, want, program.rtol, program.atol)

@@ -194,7 +194,7 @@ with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     res = sess.run(i)
     print('res is now {}'.format(res))
-""", missing="tf.Print"),
+""", missing="indexing with a tensor (v[i] where i is a loop variable)"),
     Program(
         "while_loop_tuple_vars", GH + "suiup/tensorflow_learning/blob/HEAD/official_learning/while_loop/test01.py",
         "while_loop over a (counter, tensor) tuple with a Python bound, tf.Print in the body, the final tensor's "
@@ -208,7 +208,7 @@ i, out = tf.while_loop(c, b, (0, x))
 with tf.Session() as sess:
     print(sess.run(i))
     print(sess.run(out).shape, sess.run(out)[:5])
-""", missing="tf.Print"),
+"""),
     Program(
         "dynamic_rnn_sequence_length", GH + "aorursy/KT_dataset_py/blob/HEAD/"
         "sks27199_variable-length-input-sequence-dynamicrnn.py",
@@ -229,7 +229,7 @@ with tf.Session() as sess:
 print([v.name for v in tf.trainable_variables()])
 print(outputs_val)
 print(states_val)
-""", missing="RNN cells and dynamic_rnn (tf.contrib.rnn.BasicRNNCell, tf.nn.dynamic_rnn)"),
+"""),
     Program(
         "dynamic_rnn_shapes", GH + "liaozhihui/lzh/blob/HEAD/poem/test/test_tf.nn.dynamic_rnn.py",
         "the same padded batch through dynamic_rnn, printing the shapes of outputs and final state, init.run()",
@@ -246,10 +246,11 @@ with tf.Session() as sess:
     outputs_val, states_val = sess.run([outputs, states], feed_dict={X: X_batch, seq_length: [2, 1, 2, 2]})
     print("outputs_val.shape:", outputs_val.shape, "states_val.shape:", states_val.shape)
     print(outputs.shape, states.shape, states_val.sum())
-""", missing="RNN cells and dynamic_rnn (tf.contrib.rnn.BasicRNNCell, tf.nn.dynamic_rnn)"),
+""", missing="the static shape of dynamic_rnn's final state (the engine infers (None, None), TensorFlow (None, 5))"),
     Program(
         "lstm_hello_one_hot", GH + "inseok1121/tensorflow_2/blob/HEAD/03_sungkim/rnn.py",
-        "BasicLSTMCell + dynamic_rnn straight on a NumPy batch of one-hot 'hello' sequences, outputs.eval()",
+        "tf.contrib.rnn.BasicLSTMCell + dynamic_rnn straight on a NumPy batch of one-hot "
+        "'hello' sequences, outputs.eval(), the LSTMStateTuple's c and h",
         RESEED + """
 h, e, l, o = [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]
 cell = tf.contrib.rnn.BasicLSTMCell(num_units=2)
@@ -261,7 +262,7 @@ with tf.Session() as sess:
     print([v.name for v in tf.trainable_variables()], outputs.shape)
     print(outputs.eval())
     print(sess.run(_states.c), sess.run(_states.h))
-""", missing="RNN cells and dynamic_rnn (tf.contrib.rnn.BasicLSTMCell, tf.nn.dynamic_rnn)"),
+"""),
     Program(
         "word2vec_nce_get_variable", GH + "cuixuage/Machine_Learning/blob/HEAD/CS20_TensorFlow/4_word2vec.md",
         "CS20's word2vec: get_variable embeddings in name scopes, embedding_lookup, nce_loss (with fixed sampled "
