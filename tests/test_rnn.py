@@ -145,3 +145,71 @@ def test_tiny_lstm_trains_like_tensorflow(tf):
     losses = [r[0] for r in ours]
     assert losses[-1] < losses[0]
     assert_close(losses, [r[0] for r in theirs], rtol=1e-4, atol=1e-5)
+
+
+# --- Keras recurrent layers ----------------------------------------------------------------------------------------
+
+from tests.conftest import run_tf  # noqa: E402
+
+KERAS = [("SimpleRNN", {}), ("LSTM", {}), ("GRU", {}), ("GRU", {"reset_after": False}), ("LSTM", {"go_backwards": True})]
+
+
+@pytest.mark.parametrize("name,extra", KERAS)
+def test_keras_recurrent_layers_equal_keras(tf2, eager, name, extra):
+    """The engine's layer with Keras' weights: same outputs, states and gradients, in eager mode and in a graph."""
+    kwargs = dict(units=5, return_sequences=True, return_state=True, **extra)
+
+    def keras_run(tf):
+        layer = getattr(tf.keras.layers, name)(**kwargs)
+        x = tf.constant(X)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            outs = layer(x)
+            loss = sum(tf.reduce_sum(o * o) for o in outs)
+        grads = tape.gradient(loss, [x] + layer.trainable_weights)
+        return layer.get_weights(), [o.numpy() for o in outs], [g.numpy() for g in grads]
+    weights, want, want_grads = run_tf(tf2, keras_run)
+
+    layer = getattr(eager.keras.layers, name)(**kwargs)
+    x = eager.constant(X)
+    layer(x)
+    layer.set_weights(weights)
+    with eager.GradientTape() as tape:
+        tape.watch(x)
+        outs = layer(x)
+        loss = sum(eager.reduce_sum(o * o) for o in outs)
+    grads = tape.gradient(loss, [x] + layer.trainable_weights)
+    assert_close([o.numpy() for o in outs], want)
+    assert_close([g.numpy() for g in grads], want_grads, rtol=1e-4, atol=1e-5)
+
+    eager.disable_eager_execution()  # the same layer in a TF1 graph: one While op
+    with engine.Graph().as_default():
+        layer = getattr(engine.keras.layers, name)(**kwargs)
+        xg = engine.placeholder(engine.float32, [None, 5, 4])
+        outs = layer(xg)
+        loss = sum(engine.reduce_sum(o * o) for o in outs)
+        grads = engine.gradients(loss, [xg] + layer.trainable_weights)
+        with engine.Session() as sess:
+            sess.run(engine.global_variables_initializer())
+            for v, w in zip(layer.weights, weights):
+                sess.run(v.assign(w))
+            assert_close(sess.run(outs, {xg: X}), want)
+            assert_close(sess.run(grads, {xg: X}), want_grads, rtol=1e-4, atol=1e-5)
+    eager.enable_eager_execution()
+
+
+def test_keras_embedding_and_lstm_model(tf2, eager):
+    ids = np.array([[1, 2, 3, 0], [4, 4, 1, 2]], np.int32)
+
+    def keras_run(tf):
+        emb = tf.keras.layers.Embedding(6, 3)
+        lstm = tf.keras.layers.LSTM(4)
+        out = lstm(emb(tf.constant(ids)))
+        return emb.get_weights() + lstm.get_weights(), out.numpy()
+    weights, want = run_tf(tf2, keras_run)
+    emb, lstm = eager.keras.layers.Embedding(6, 3), eager.keras.layers.LSTM(4)
+    out = lstm(emb(eager.constant(ids)))
+    emb.set_weights(weights[:1])
+    lstm.set_weights(weights[1:])
+    assert out.shape.as_list() == [2, 4]
+    assert_close(lstm(emb(eager.constant(ids))).numpy(), want)
