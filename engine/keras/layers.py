@@ -347,4 +347,6 @@ class BatchNormalization(Layer):
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
                 "center": self.center, "scale": self.scale}
+
+
 from .recurrent import GRU, LSTM, SimpleRNN, Embedding  # noqa: E402,F401  (recurrent layers: engine/keras/recurrent.py)
