@@ -3,8 +3,13 @@ any other `tf.contrib.X` raises an AttributeError that names the missing piece.
 """
 import types
 
+from . import layers as tf_layers
 from .errors import hinted
-from .initializers import glorot_normal_initializer, glorot_uniform_initializer, variance_scaling_initializer
+from .framework import convert_to_tensor
+from .initializers import (glorot_normal_initializer, glorot_uniform_initializer, variance_scaling_initializer,
+                           zeros_initializer)
+from .ops.nn_ops import relu
+from .variables import get_variable, variable_scope
 
 
 def _missing(path, available):
@@ -55,10 +60,35 @@ def l1_regularizer(scale, scope=None):
     return _regularizer("l1_regularizer", scale, lambda w: reduce_sum(abs(w)))
 
 
-layers = _namespace("contrib.layers", "`tf.contrib.layers`: initializers and regularizers.",
+def fully_connected(inputs, num_outputs, activation_fn=relu, normalizer_fn=None, normalizer_params=None,
+                    weights_initializer=None, weights_regularizer=None, biases_initializer=zeros_initializer(),
+                    biases_regularizer=None, reuse=None, variables_collections=None, outputs_collections=None,
+                    trainable=True, scope=None):
+    """activation_fn(inputs @ weights + biases) (ReLU by default), with the variables `fully_connected/weights`
+    (Xavier) and `fully_connected/biases` (zeros); with `normalizer_fn`, normalized instead of biased."""
+    with variable_scope(scope, "fully_connected", (inputs,), reuse=reuse):
+        inputs = convert_to_tensor(inputs, name="inputs")
+        weights = get_variable("weights", [inputs.shape[-1], num_outputs], regularizer=weights_regularizer,
+                               initializer=weights_initializer or xavier_initializer(), trainable=trainable)
+        biases = None
+        if normalizer_fn is None and biases_initializer is not None:
+            biases = get_variable("biases", [num_outputs], initializer=biases_initializer,
+                                  regularizer=biases_regularizer, trainable=trainable)
+        out = tf_layers.linear(inputs, weights, biases, None)
+        if normalizer_fn is not None:
+            out = normalizer_fn(out, **(normalizer_params or {}))
+        return activation_fn(out) if activation_fn is not None else out
+
+
+def flatten(inputs, outputs_collections=None, scope=None):
+    """[batch, ...] -> [batch, everything else]."""
+    return tf_layers.flatten(inputs, name=scope)
+
+
+layers = _namespace("contrib.layers", "`tf.contrib.layers`: initializers, regularizers, fully_connected, flatten.",
                     xavier_initializer=xavier_initializer, xavier_initializer_conv2d=xavier_initializer,
                     variance_scaling_initializer=variance_scaling_initializer, l1_regularizer=l1_regularizer,
-                    l2_regularizer=l2_regularizer)
+                    l2_regularizer=l2_regularizer, fully_connected=fully_connected, flatten=flatten)
 
 # --- tf.contrib.rnn: the cells of tf.nn.rnn_cell, and static_rnn (engine/rnn.py)
 

@@ -395,6 +395,17 @@ def test_contrib_pieces_and_clear_errors(tf):
     limit = np.sqrt(6.0 / 500)
     assert np.abs(value).max() <= limit and np.abs(value).max() > 0.95 * limit
     np.testing.assert_allclose(reg, 0.1 * np.sum(value ** 2) / 2, rtol=1e-4)
+    x = RNG.standard_normal((4, 2, 3)).astype(np.float32)
+    flat = engine.contrib.layers.flatten(x)
+    hidden = engine.contrib.layers.fully_connected(flat, 5)
+    out = engine.contrib.layers.fully_connected(hidden, 2, activation_fn=None, scope="salida")
+    with engine.Session() as sess:
+        sess.run(engine.global_variables_initializer())
+        got, names = sess.run(out), [v.name for v in engine.trainable_variables()[1:]]
+        weights = sess.run(engine.trainable_variables()[1:])
+    assert names == ["fully_connected/weights:0", "fully_connected/biases:0", "salida/weights:0", "salida/biases:0"]
+    np.testing.assert_allclose(got, np.maximum(x.reshape(4, 6) @ weights[0] + weights[1], 0) @ weights[2] + weights[3],
+                               rtol=1e-5, atol=1e-6)
     with pytest.raises(AttributeError, match="The engine has no tf.contrib.slim") as e:
         engine.contrib.slim
     assert "Pista:" in str(e.value)
