@@ -4,7 +4,9 @@
 * every solution notebook earns full marks, every untouched student notebook 0 on every test;
 * every test cell fails on at least one wrong answer: the answer removed (``pass``), and each
   wrong answer the author lists in the answer cell's metadata
-  ``{"autograder": {"incorrectas": ["resultado = x + y", ...]}}``;
+  ``{"autograder": {"incorrectas": ["resultado = x + y", ...]}}``; and the *visible* check fails on
+  each listed wrong answer too, unless its message says that it only checks the form
+  ("solo comprueba la forma"): students must not read "superada" for a known wrong answer;
 * point totals: test cells, gradebook and the notebook's declared ``total_points`` agree.
 """
 import copy
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from .build import assignment_of, out_of_sync, select_notebooks
 from .grade import Options, Submission, prepare, run_pool
-from .notebooks import EXERCISE_ID, grade_id, meta, read_notebook
+from .notebooks import EXERCISE_ID, grade_id, meta, read_notebook, source, split_hidden
 from .sandbox import check_sandbox
 
 
@@ -22,6 +24,18 @@ def wrong_answers(cell):
     """Wrong versions of an answer cell: removed, plus the ones its metadata declares."""
     declared = cell.get("metadata", {}).get("autograder", {}).get("incorrectas", [])
     return ["pass"] + [w for w in declared if isinstance(w, str)]
+
+
+#: The start of the feedback of a test whose visible part passed and hidden part failed (feedback.py).
+VISIBLE_PASSED = "Tu respuesta pasa la comprobación visible"
+#: A visible check may say that it only checks the form of the answer: then it may pass wrong answers.
+FORM_ONLY = "solo comprueba la forma"
+
+
+def visible_check(course, name, test_id):
+    """The visible part of a test cell of the solution notebook ``name``."""
+    cell = next(c for c in course.solutions[name]["cells"] if grade_id(c) == test_id)
+    return split_hidden(source(cell))[0]
 
 
 def check(solutions="solutions", course="course", options=None):
@@ -42,7 +56,7 @@ def check(solutions="solutions", course="course", options=None):
         tmp = Path(tmp)
         crs = prepare(solutions, tmp / "out", names)
         (tmp / "out" / ".trabajo").mkdir()
-        subs, expect = [], {}
+        subs, expect, wrong_of = [], {}, {}
         for name, sol in crs.solutions.items():
             if name not in names:
                 continue
@@ -64,6 +78,7 @@ def check(solutions="solutions", course="course", options=None):
                     path.write_text(json.dumps(nb), encoding="utf-8")
                     subs.append(Submission(label, name, path, name))
                     expect[(label, name)] = gid
+                    wrong_of[(label, name)] = wrong
         results = {(r["student"], r["notebook"]): r
                    for r in run_pool(subs, crs, tmp / "out", options)}
         caught = {}
@@ -86,6 +101,11 @@ def check(solutions="solutions", course="course", options=None):
                 for part in ex["parts"]:  # each test cell must catch some wrong answer
                     caught.setdefault((name, part["test"]), False)
                     caught[(name, part["test"])] |= part["points"] == 0
+                    if wrong_of[(student, name)] != "pass" and part["message"].startswith(VISIBLE_PASSED) \
+                            and FORM_ONLY not in visible_check(crs, name, part["test"]).lower():
+                        problems.append(f"{name}: the visible check of {part['test']} passes the wrong answer "
+                                        f"{wrong_of[(student, name)]!r} (only hidden tests catch it): make it fail, "
+                                        f"or say in its message that it {FORM_ONLY!r}")
         for (name, test), ok in sorted(caught.items()):
             if not ok:
                 problems.append(f"{name}: {test} passes with every wrong answer (answer removed and "

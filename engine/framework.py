@@ -385,8 +385,10 @@ class Graph:
 
     def get_tensor_by_name(self, name):
         if not isinstance(name, str) or ":" not in name:
-            raise ValueError(f"The name {name!r} looks like an (invalid) Operation name, not a Tensor. "
-                             "Tensor names must be of the form \"<op_name>:<output_index>\".")
+            raise ValueError(hinted(f"The name {name!r} looks like an (invalid) Operation name, not a Tensor. "
+                                    "Tensor names must be of the form \"<op_name>:<output_index>\".",
+                                    f"el tensor lleva el número de salida: get_tensor_by_name('{name}:0'); sin él, "
+                                    f"'{name}' es la operación (get_operation_by_name)."))
         op_name, index = name.rsplit(":", 1)
         if op_name not in self._by_name:
             raise KeyError(f"The name {name!r} refers to a Tensor which does not exist. "
@@ -602,6 +604,16 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None):
     return t
 
 
+def _mixed_dtypes_hint(a, b):
+    """The Pista for two inputs of dtypes `a` and `b`: an integer mixed with a float becomes a float."""
+    floats = [d for d in (a, b) if d.is_floating]
+    if floats and any(d.is_integer for d in (a, b)):
+        return (f"no se pueden mezclar {a.name} y {b.name} en una operación: pasa el tensor entero a decimal con "
+                f"tf.cast(entero, tf.{floats[0].name}), o escribe la constante con punto decimal (3.0 en vez de 3).")
+    return (f"no se pueden mezclar {a.name} y {b.name} en una operación: convierte uno al tipo del otro con "
+            f"tf.cast(t, tf.{a.name}), o crea la constante con dtype=tf.{a.name}.")
+
+
 def convert_inputs(values, arg_names, op_type, dtype=None):
     """Converts the inputs of an op that needs one common dtype (TensorFlow's type attr `T`).
 
@@ -633,8 +645,7 @@ def convert_inputs(values, arg_names, op_type, dtype=None):
             raise TypeError(hinted(
                 f"Input '{arg}' of '{op_type}' Op has type {t.dtype.name} that does not match type {first.name} of "
                 f"argument '{arg_names[0]}'.",
-                f"no se pueden mezclar {first.name} y {t.dtype.name} en una operación: convierte uno con "
-                f"tf.cast(t, tf.{first.name}) o crea la constante con dtype=tf.{first.name} (p. ej. 3.0 en vez de 3)."))
+                _mixed_dtypes_hint(first, t.dtype)))
     return tensors
 
 
@@ -649,7 +660,9 @@ def make_op(type, inputs, name, attrs=None, created_at=None):
         outputs = opdef.infer(inputs, attrs)
     except (ValueError, TypeError) as e:
         op_name = name[:-1] if name.endswith("/") else name
-        raise type_of(e)(f"{e} (op '{op_name}', type {type}) created at {describe_location(*created_at)}") from None
+        message, pista, hint = str(e).partition("\n\nPista: ")  # where the op was made, then the hint
+        raise type_of(e)(f"{message} (op '{op_name}', type {type}) created at {describe_location(*created_at)}"
+                         f"{pista}{hint}") from None
     if eager_runner is not None:
         return eager_runner(opdef, inputs, attrs, outputs, name)
     graph = _graph_of(list(inputs)) if inputs else get_default_graph()

@@ -353,13 +353,18 @@ class Session:
             values.append(value)
         return tuple(fed), values
 
+    _FEED_NAME_HINT = ("usa como clave la variable de Python del placeholder, feed_dict={x: valor}, no su nombre "
+                       "entre comillas (un nombre de tensor lleva la salida: 'x:0').")
+
     def _feed_key(self, key):
         try:
             t = self.graph.as_graph_element(key)
         except (TypeError, ValueError, KeyError) as e:
-            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}" + (hinted("", self._FEED_NAME_HINT) if
+                                                                               isinstance(key, str) else "")) from None
         if not isinstance(t, Tensor):
-            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {key!r} is an Operation, not a Tensor.")
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {key!r} is an Operation, not a Tensor."
+                            + (hinted("", self._FEED_NAME_HINT) if isinstance(key, str) else ""))
         return t
 
     @staticmethod

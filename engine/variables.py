@@ -55,8 +55,10 @@ def _assign_infer(inputs, attrs):
                                f"{ref.dtype.name} of argument 'ref'.",
                                f"la variable es {ref.dtype.name}: asigna un valor de ese tipo (usa tf.cast)."))
     if attrs.get("validate_shape", True) and not ref.shape.is_compatible_with(value.shape):
-        raise ValueError(f"Shapes {ref.shape} and {value.shape} are incompatible (assigning to variable "
-                         f"'{ref.op.name}')")
+        raise ValueError(hinted(f"Shapes {ref.shape} and {value.shape} are incompatible (assigning to variable "
+                                f"'{ref.op.name}')",
+                                f"la variable tiene forma {ref.shape} y el valor {value.shape}: deben coincidir (una "
+                                "variable no cambia de forma al asignarle; créala con la forma que necesitas)."))
     return [(ref.shape if attrs.get("validate_shape", True) else value.shape, ref.dtype)]
 
 

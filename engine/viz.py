@@ -314,17 +314,22 @@ def _short(text, width=30):
 
 
 def _format_value(v, width=30):
-    """A short text for a value on a node: `48`, `[1. 2. 3.]`, `float32[100,2] min -1.2 máx 3.4`."""
+    """A short text for a value on a node: `48`, `[1. 2. 3.]`, `float32[100,2] min -1.2 máx 3.4`. Numbers are never
+    cut: a value too long to show whole is summarised instead."""
     if v is _UNINITIALIZED:
         return "sin inicializar"
     if isinstance(v, bytes):
         return f"<{len(v)} bytes>"
     a = np.asarray(v)
-    if a.dtype.kind in "biuf" and a.size > 6:
-        text = f"{a.dtype.name}{list(a.shape)} min {a.min():.3g} máx {a.max():.3g}"
-    else:
-        text = " ".join(np.array2string(a, precision=4, threshold=6, edgeitems=2, suppress_small=True).split())
-    return _short(text, width)
+    text = " ".join(np.array2string(a, precision=4, threshold=6, edgeitems=2, suppress_small=True).split())
+    if a.size <= 6 and len(text) <= width:
+        return text
+    shape = f"{a.dtype.name}[{','.join(str(d) for d in a.shape)}]"
+    if a.dtype.kind == "b":
+        return f"{shape} {int(a.sum())} True"
+    if a.dtype.kind in "iuf" and a.size:
+        return f"{shape} min {a.min():.3g} máx {a.max():.3g}"
+    return shape
 
 
 def _label(node, name, run, state, step):

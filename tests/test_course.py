@@ -103,3 +103,24 @@ def test_autograder_round_trip_full_marks_and_zeros():
     print("\n".join(lines))
     assert not problems, "\n".join(problems)
     assert len(lines) == len(SOLUTIONS)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_one_style_for_headings_success_lines_and_guards(path):
+    """Every notebook reads alike: exercise headings `Ejercicio N: título`; a check starts with a guard that names
+    what is missing when the exercise cell was not run (or failed), instead of a NameError; and it ends with the
+    success line `✔ Ejercicio N: comprobación superada.`."""
+    cells = _cells(path)
+    headings = [line for c in cells if c["cell_type"] == "markdown" for line in _source(c).splitlines()
+                if re.match(r"#+ .*Ejercicio \d", line)]
+    assert headings and all(re.match(r"#{2,3} Ejercicio \d+: \S", h) for h in headings), headings
+    for cell in cells:
+        m = re.fullmatch(r"test_ejercicio_(\d+)", _meta(cell).get("grade_id", ""))
+        if not m:
+            continue
+        visible = _source(cell).split("### BEGIN HIDDEN TESTS")[0]
+        first = next(line for line in visible.splitlines() if line.strip() and not line.startswith(("import ", "from ")))
+        assert "in globals()" in first, f"{path.name} {m.group(0)}: the check should start with a guard, not {first!r}"
+        successes = re.findall(r'print\(f?"(✔[^"]*)"', visible)
+        assert successes and all(s.startswith(f"✔ Ejercicio {m.group(1)}: comprobación superada.") for s in successes), \
+            f"{path.name} {m.group(0)}: {successes}"

@@ -31,7 +31,7 @@ TEST_TOOLS = ["pytest", "hypothesis"]
 #: The engine's test files (the autograder's need nbgrader, JupyterLab...: they run in the main environment only).
 ENGINE_TESTS = ["test_graph.py", "test_session.py", "test_ops_names_errors.py", "test_ops_vs_tf.py",
                 "test_gradients.py", "test_variables.py", "test_train.py", "test_eager.py", "test_data.py",
-                "test_keras.py", "test_viz.py", "test_summary.py", "test_dtypes.py", "test_autograder_notebook.py"]
+                "test_keras.py", "test_viz.py", "test_summary.py", "test_dtypes.py"]
 
 
 def find_python(version):

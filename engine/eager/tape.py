@@ -136,6 +136,12 @@ class GradientTape:
                 "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)",
                 "para pedir varios gradientes a la misma cinta créala con tf.GradientTape(persistent=True)."))
         self._used = True
+        if target is None:
+            raise TypeError(hinted(
+                "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors to "
+                "be differentiated, but received None.",
+                "el tensor que quieres derivar es None: suele venir de otro cinta.gradient(...) que devolvió None "
+                "porque su cinta no vigilaba la entrada (un tf.constant se vigila con cinta.watch(x))."))
         targets = flatten(target)[0]
         flat_sources, rebuild = flatten(sources)
         if output_gradients is not None:

@@ -180,7 +180,15 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        if inputs.shape.rank == 2:
+        rank, last = inputs.shape.rank, self.kernel.shape[0]
+        if rank is not None and (rank < 2 or inputs.shape[-1] not in (None, last)):
+            raise ValueError(hinted(
+                f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected axis -1 of input shape to "
+                f"have value {last}, but received input with shape {inputs.shape}",
+                f"cada ejemplo debe tener {last} valor(es) en la última dimensión: para un vector de n números, "
+                f"dale forma (n, 1) con x.reshape(-1, 1) o x[:, None]." if rank < 2 else
+                f"esta capa se construyó para entradas de {last} valores por ejemplo."))
+        if rank == 2:
             out = matmul(inputs, self.kernel)
         else:
             out = tensordot(inputs, self.kernel, [[inputs.shape.rank - 1], [0]])

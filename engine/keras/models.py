@@ -141,7 +141,7 @@ class Model(_layers.Layer):
     def _compiled(self, method, x, y):
         if self.run_eagerly:
             return method
-        key = method.__name__
+        key = (method.__name__,) + tuple((tuple(a.shape[1:]), str(a.dtype)) for a in (x, y))  # new data, new trace
         cache = self.__dict__.setdefault("_compiled_steps", {})
         if key not in cache:
             spec = lambda a: TensorSpec([None] + list(a.shape[1:]), _dt.as_dtype(a.dtype))  # noqa: E731
