@@ -83,7 +83,7 @@ def browser():
 
 def _run_all(browser, url, name):
     """Opens a notebook in JupyterLab, runs all its cells and returns (page, console errors)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     workspace = re.sub(r"\W", "", name)  # a workspace per notebook: JupyterLab must not restore the other one
@@ -132,6 +132,11 @@ def test_solution_notebook_shows_graph_and_plot(lab, browser):
     page.locator(".jp-RenderedSVG").first.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     page.screenshot(path=os.path.join(ARTIFACTS, "solucion.png"))
+    # the picture fits the notebook's width at 1280 px (scalable SVG), whatever the size of the graph
+    fits = page.evaluate("""() => [...document.querySelectorAll('.jp-RenderedSVG')].map(out => {
+        const pic = out.querySelector('svg, img'); const box = pic.getBoundingClientRect();
+        return [box.width, out.getBoundingClientRect().width]; })""")
+    assert fits and all(0 < w <= area + 1 for w, area in fits), fits
     svg = page.locator(".jp-RenderedSVG").first.inner_html()
     assert "Placeholder" in svg or "placeholder" in svg or "<svg" in svg or "data:image/svg" in svg
     assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
