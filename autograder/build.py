@@ -76,6 +76,16 @@ class SetupCell(NbGraderPreprocessor):
         return nb, resources
 
 
+class DropAuthorMetadata(NbGraderPreprocessor):
+    """Remove what only the author and ``check`` read (``metadata.autograder`` of cells: the wrong answers, often
+    written from the solution) from the student notebooks."""
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            cell.metadata.pop("autograder", None)
+        return nb, resources
+
+
 def _assignment_split(code):
     """Index just after the first plain ``=`` (not ``==``, ``<=``...) outside brackets, or None."""
     depth, quote = 0, None
@@ -134,7 +144,7 @@ def nbgrader_config(root, db_path, assignment):
     c.ClearKitSolutions.code_stub = {"python": config.BLANK}
     c.GenerateAssignment.create_assignment = True
     c.GenerateAssignment.preprocessors = [
-        SetupCell, IncludeHeaderFooter, LockCells, ClearKitSolutions, ClearOutput,
+        SetupCell, DropAuthorMetadata, IncludeHeaderFooter, LockCells, ClearKitSolutions, ClearOutput,
         CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme,
         ComputeChecksums, CheckCellMetadata]
     return c

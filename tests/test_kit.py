@@ -75,3 +75,17 @@ def test_build_refuses_a_placeholder_kit_source(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "KIT_SOURCE", "git+https://github.com/profesora/tf1-kit.git")
     cell = "".join(json.loads(build(solutions, tmp_path / "c")[0].read_text())["cells"][0]["source"])
     assert "source='git+https://github.com/profesora/tf1-kit.git'" in cell and len(cell) < 10_000  # no wheel
+
+
+def test_student_notebooks_do_not_carry_the_wrong_answers(tmp_path):
+    """The wrong answers of an answer cell's metadata are often the solution with one change: not for students."""
+    from ag_course import write_solutions
+    from autograder.notebooks import read_notebook
+    solutions = write_solutions(tmp_path / "s")
+    path = next(solutions.glob("01_*.ipynb"))
+    nb = read_notebook(path)
+    next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "ejercicio_1")[
+        "metadata"]["autograder"] = {"incorrectas": ["resultado = x * y + 1  # la solución, casi"]}
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    built = next(p for p in build(solutions, tmp_path / "c") if p.name == path.name).read_text()
+    assert "incorrectas" not in built and "la solución, casi" not in built
