@@ -6,7 +6,9 @@ both grow with the batch size.
     .venv/bin/python bench/bench_cnn.py            # batches of 32, 64 and 256
     .venv/bin/python bench/bench_cnn.py --quick    # batch 64 only
 
-Each (framework, batch) runs in a fresh child process, so that the peak memory of one does not hide the other's:
+Both run on BENCH_THREADS threads (default 1: NumPy's BLAS threads, TensorFlow's thread pools), so that the CPU
+times compare the same work (on a busy machine, idle BLAS threads spinning would otherwise count). Each (framework,
+batch) runs in a fresh child process, so that the peak memory of one does not hide the other's:
 "step memory" is the peak resident memory while training minus the resident memory before the first step.
 """
 import importlib.util

@@ -50,6 +50,16 @@ def _channels_last(data_format):
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def require_images(input_shape, layer_name):
+    """A convolution layer takes images [batch, height, width, channels] with a known number of channels."""
+    if input_shape.rank != 4 or input_shape[-1] is None:
+        raise ValueError(hinted(
+            f"Input 0 of layer \"{layer_name}\" is incompatible with the layer: expected ndim=4 with a known last "
+            f"dimension, found ndim={input_shape.rank}. Full shape received: {input_shape}",
+            "una capa convolucional recibe imágenes [lote, alto, ancho, canales]: añade el canal con "
+            "tf.reshape(x, [-1, alto, ancho, 1]) o x[..., tf.newaxis]."))
+
+
 def linear(inputs, kernel, bias, activation):
     """activation(inputs @ kernel + bias), over the last axis of inputs of any rank."""
     if inputs.shape.rank == 2:
@@ -216,11 +226,7 @@ class Conv2D(Layer):
         return [*self.kernel_size, channels, self.filters]
 
     def build(self, input_shape):
-        if input_shape.rank != 4 or input_shape[-1] is None:
-            raise ValueError(hinted(f"Input 0 of layer {self._base_name} is incompatible with the layer: expected "
-                                    f"ndim=4 with a known last dimension, found shape={input_shape}",
-                                    "una capa convolucional recibe imágenes [lote, alto, ancho, canales]: usa "
-                                    "tf.reshape(x, [-1, alto, ancho, canales])."))
+        require_images(input_shape, self.name)
         self.kernel = self.add_variable("kernel", self._kernel_shape(input_shape[-1]), self.kernel_initializer,
                                         regularizer=self.kernel_regularizer)
         self.bias = self.add_variable("bias", [self.filters], self.bias_initializer,

@@ -271,11 +271,7 @@ class Conv2D(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
 
     def build(self, input_shape):
-        if input_shape.rank != 4 or input_shape[-1] is None:
-            raise ValueError(hinted(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected "
-                                    f"ndim=4, found ndim={input_shape.rank}. Full shape received: {input_shape}",
-                                    "Conv2D recibe imágenes [lote, alto, ancho, canales]: añade el canal con "
-                                    "x[..., tf.newaxis] o input_shape=(alto, ancho, 1)."))
+        _tf_layers.require_images(input_shape, self.name)
         self.kernel = self.add_weight("kernel", [*self.kernel_size, input_shape[-1], self.filters],
                                       initializer=self.kernel_initializer)
         self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer) if self.use_bias \

@@ -398,12 +398,17 @@ def _max_pool(x, **attrs):
     return _max_pool_windows(x, attrs["ksize"], attrs).max(axis=(3, 4))
 
 
-def _max_pool_grad_grad(op, gg):
-    x, y, g = op.inputs
-    return [zeros_like(x), zeros_like(y), _pool_op("MaxPoolGradGrad", [x, y, gg], op.attrs, y.shape)]
+def _through_the_maxima(type, like):
+    """The gradient of MaxPoolGrad (a MaxPoolGradGrad) and of MaxPoolGradGrad (a MaxPoolGrad): both only move values
+    between each window's maximum and its output, so nothing flows to x and y."""
+    def grad(op, g):
+        x, y, _ = op.inputs
+        return [zeros_like(x), zeros_like(y), _pool_op(type, [x, y, g], op.attrs, op.inputs[like].shape)]
+    return grad
 
 
-@defop("MaxPoolGrad", lambda inputs, attrs: [(inputs[0].shape, inputs[2].dtype)], grad=_max_pool_grad_grad)
+@defop("MaxPoolGrad", lambda inputs, attrs: [(inputs[0].shape, inputs[2].dtype)],
+       grad=_through_the_maxima("MaxPoolGradGrad", like=1))
 def _max_pool_grad(x, y, g, **attrs):
     (_, pad_h), (_, pad_w) = _geometry(x.shape[1:3], attrs["ksize"][1:3], attrs)
     dx = np.zeros(_pad(x, (pad_h, pad_w)).shape, g.dtype)
@@ -412,12 +417,8 @@ def _max_pool_grad(x, y, g, **attrs):
     return dx[:, pad_h[0]:pad_h[0] + x.shape[1], pad_w[0]:pad_w[0] + x.shape[2]]
 
 
-def _max_pool_grad_grad_grad(op, ggg):
-    x, y, gg = op.inputs
-    return [zeros_like(x), zeros_like(y), _pool_op("MaxPoolGrad", [x, y, ggg], op.attrs, x.shape)]
-
-
-@defop("MaxPoolGradGrad", lambda inputs, attrs: [(inputs[1].shape, inputs[2].dtype)], grad=_max_pool_grad_grad_grad)
+@defop("MaxPoolGradGrad", lambda inputs, attrs: [(inputs[1].shape, inputs[2].dtype)],
+       grad=_through_the_maxima("MaxPoolGrad", like=0))
 def _max_pool_grad_grad_forward(x, y, gg, **attrs):
     """The gradient of MaxPoolGrad with respect to its `g`: gg picked at each window's first maximum."""
     (_, pad_h), (_, pad_w) = _geometry(x.shape[1:3], attrs["ksize"][1:3], attrs)
