@@ -380,19 +380,27 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         def step(carry, x):
             t, state = carry
             output, new_state = cell(pack(x) if len(x) > 1 else x[0], state)
-            if sequence_length is not None:  # past the end: zero output, state copied through
-                done = t >= sequence_length
-                output = _map2(lambda o, _: where(done, zeros_like(o), o), output, output)
-                new_state = _map2(lambda old, new: where(done, old, new), state, new_state)
+            output, new_state = _past_the_end(t, sequence_length, output, state, new_state)
             return (t + 1, new_state), output
         (_, state), outputs = sliced_loop(step, steps, (0, state), name="while")
-        outputs = _map2(lambda o, _: o if time_major else _batch_major(o), outputs, outputs)
+        outputs = outputs if time_major else _map(_batch_major, outputs)
     return outputs, state
 
 
-def _map2(fn, a, b):
-    leaves_a, pack = _flat(a)
-    return pack([fn(x, y) for x, y in zip(leaves_a, _flat(b)[0])])
+def _map(fn, structure):
+    leaves, pack = _flat(structure)
+    return pack([fn(x) for x in leaves])
+
+
+def _past_the_end(t, sequence_length, output, state, new_state):
+    """With `sequence_length`, an example whose sequence has ended at step t gets a zero output and keeps its state."""
+    if sequence_length is None:
+        return output, new_state
+    done = t >= convert_to_tensor(sequence_length, name="sequence_length")
+    old = _flat(state)[0]
+    leaves, pack = _flat(new_state)
+    return (_map(lambda o: where(done, zeros_like(o), o), output),
+            pack([where(done, a, b) for a, b in zip(old, leaves)]))
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
@@ -405,10 +413,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         outputs = []
         for t, x in enumerate(inputs):
             output, new_state = cell(x, state)
-            if sequence_length is not None:
-                done = t >= convert_to_tensor(sequence_length)
-                output = where(done, zeros_like(output), output)
-                new_state = _map2(lambda old, new: where(done, old, new), state, new_state)
+            output, new_state = _past_the_end(t, sequence_length, output, state, new_state)
             outputs.append(output)
             state = new_state
     return outputs, state
@@ -449,7 +454,7 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
             out_fw, state_fw = dynamic_rnn(cell_fw, inputs, sequence_length, initial_state_fw, dtype,
                                            time_major=time_major, scope=fw_scope)
         with variable_scope("bw") as bw_scope:
-            out_bw, state_bw = dynamic_rnn(cell_bw, _map2(lambda x, _: flip(x), inputs, inputs), sequence_length,
+            out_bw, state_bw = dynamic_rnn(cell_bw, _map(flip, inputs), sequence_length,
                                            initial_state_bw, dtype, time_major=time_major, scope=bw_scope)
     return (out_fw, flip(out_bw)), (state_fw, state_bw)
 

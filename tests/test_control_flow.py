@@ -109,7 +109,7 @@ def test_gradient_reaches_captured_weights(tf):
     """An RNN written by hand: the weights are read from outside the loop and get a gradient summed over steps."""
     def build(m, x, w):
         def body(t, h):
-            return t + 1, m.tanh(m.matmul(h, w) + m.gather(x, t))
+            return t + 1, m.tanh(m.matmul(h, w) + x[t] + x[:, 0][t])
         _, h = m.while_loop(lambda t, h: t < 4, body, (0, m.zeros([1, 3])))
         loss = m.reduce_sum(h * h)
         return [h] + m.gradients(loss, [x, w])

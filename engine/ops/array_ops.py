@@ -902,6 +902,9 @@ def _strided_slice(x, *, spec):
 def _getitem(tensor, key):
     """`t[1:, ::2]`, `t[:, 0]`, `t[..., None]`: NumPy basic indexing, known when the graph is built."""
     key = key if isinstance(key, tuple) else (key,)
+    dynamic = [i for i, k in enumerate(key) if is_tensor(k) and static_value(convert_to_tensor(k)) is None]
+    if len(dynamic) == 1 and all(k == builtins.slice(None) for k in key[:dynamic[0]] + key[dynamic[0] + 1:]):
+        return gather(tensor, key[dynamic[0]], axis=dynamic[0])  # `x[t]`, `x[:, t]` with t known at run time (loops)
     spec = []
     for k in key:
         if is_tensor(k):

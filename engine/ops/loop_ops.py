@@ -18,6 +18,7 @@ The gradient loop is an ordinary While op, so it has a gradient too (second deri
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import framework
 from ..errors import hinted
 from ..framework import OPS, control_dependencies, convert_to_tensor, defop, get_default_graph, is_tensor, make_op
 from ..shapes import TensorShape, as_shape
@@ -242,7 +243,6 @@ def _shape_error(t, before, after):
 
 
 def _eager():
-    from .. import framework
     return framework.eager_runner is not None
 
 
@@ -346,7 +346,7 @@ def _truth(c):
 
 
 def _describe(structure):
-    return str(type(structure).__name__) + " " + str(structure)
+    return f"{type(structure).__name__} {structure}"
 
 
 def _py_shape(shape):
@@ -431,17 +431,23 @@ def sliced_loop(fn, elems, accs=None, reverse=False, back_prop=True, name="scan"
     return final, (pack_ys[0](stacked) if pack_ys[0] is not None else None)
 
 
+def _first_and_rest(elems, reverse):
+    """Without an initializer, the first row (the last if `reverse`) starts the accumulator; the loop runs on the rest."""
+    flat, pack, _ = _flatten(elems)
+    flat = [convert_to_tensor(e) for e in flat]
+    return pack([e[-1] if reverse else e[0] for e in flat]), pack([e[:-1] if reverse else e[1:] for e in flat])
+
+
 def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
          infer_shape=True, reverse=False, name=None):
     """The successive values of `acc = fn(acc, x)` for each row x of `elems`, stacked (`tf.scan`).
     Without `initializer`, the first row is the first accumulator."""
     if initializer is None:
-        flat, pack, _ = _flatten(elems)
-        first = [convert_to_tensor(e)[-1 if reverse else 0] for e in flat]
-        rest = [convert_to_tensor(e)[:-1] if reverse else convert_to_tensor(e)[1:] for e in flat]
-        _, ys = sliced_loop(lambda a, x: (fn(a, x),) * 2, pack(rest), pack(first), reverse, back_prop, name or "scan")
-        parts = [[expand_dims(f, 0), y] for f, y in zip(first, _flatten(ys)[0])]
-        return _flatten(ys)[1]([concat(p[::-1] if reverse else p, 0) for p in parts])
+        first, rest = _first_and_rest(elems, reverse)
+        _, ys = sliced_loop(lambda a, x: (fn(a, x),) * 2, rest, first, reverse, back_prop, name or "scan")
+        flat_ys, pack, _ = _flatten(ys)
+        parts = [[expand_dims(f, 0), y] for f, y in zip(_flatten(first)[0], flat_ys)]
+        return pack([concat(p[::-1] if reverse else p, 0) for p in parts])
     _, ys = sliced_loop(lambda a, x: (fn(a, x),) * 2, elems, initializer, reverse, back_prop, name or "scan")
     return ys
 
@@ -465,10 +471,7 @@ def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, s
 
 def _fold(fn, elems, initializer, back_prop, name, reverse):
     if initializer is None:
-        flat, pack, _ = _flatten(elems)
-        flat = [convert_to_tensor(e) for e in flat]
-        initializer = pack([e[-1] if reverse else e[0] for e in flat])
-        elems = pack([e[:-1] if reverse else e[1:] for e in flat])
+        initializer, elems = _first_and_rest(elems, reverse)
     acc, _ = sliced_loop(lambda a, x: (fn(a, x), None), elems, initializer, reverse, back_prop, name)
     return acc
 
