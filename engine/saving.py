@@ -15,6 +15,7 @@ graph is exactly what the program built, with the same names.
 import importlib
 import json
 import os
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -430,7 +431,7 @@ class MetaGraphDef:
     """What `loader.load` returns: the tags and `signature_def` of the loaded graph."""
 
     def __init__(self, tags, signature_def):
-        self.meta_info_def = type("MetaInfoDef", (), {"tags": list(tags)})()
+        self.meta_info_def = SimpleNamespace(tags=list(tags))
         self.signature_def = signature_def
 
 
@@ -653,7 +654,6 @@ def load(export_dir, tags=None, options=None):
     """`tf.saved_model.load(path)`: the object saved by `tf.saved_model.save`, with its variables' saved values and
     its functions callable."""
     from .eager import context
-    from .eager.function import ConcreteFunction, FuncGraph
     from .variables import Variable
     if not context.executing_eagerly():
         raise RuntimeError(hinted("tf.saved_model.load(path) needs eager execution (TensorFlow 2).",
@@ -674,23 +674,23 @@ def load(export_dir, tags=None, options=None):
         if path:
             _attach(built, path, node)
     for path, fn in data["functions"].items():
-        traces = []
-        for trace in fn["traces"]:
-            graph = FuncGraph(path.split("/")[-1])
-            renamed = import_graph_json(trace["graph"], graph, source=f"function {path} of {export_dir}")
-            graph.inputs = [_decode({"tensor": name}, graph, renamed) for name in trace["inputs"]]
-            graph._captured_variables = {graph.get_operation_by_name(renamed[op]): built[p]._variable.op
-                                         for op, p in trace["captures"].items()}
-            specs = [(f"arg{i}", _spec(leaf)) for i, leaf in enumerate(trace["arg_specs"])]
-            traces.append((tuple(_decode(trace["key"], None, {})),
-                           ConcreteFunction(graph, _decode(trace["outputs"], graph, renamed), specs)))
+        traces = [(tuple(_decode(trace["key"], None, {})), _concrete_from_json(trace, built, path, export_dir))
+                  for trace in fn["traces"]]
         _attach(built, path, _LoadedFunction(path, fn["parameters"], traces))
     return built[""]
 
 
-def _spec(leaf):
-    from .eager.function import TensorSpec
-    return TensorSpec(leaf[1], leaf[2])
+def _concrete_from_json(trace, built, path, export_dir):
+    """One saved trace of the function at `path` as a ConcreteFunction: its graph rebuilt, reading and writing the
+    loaded variables (`built`: object path -> loaded object)."""
+    from .eager.function import ConcreteFunction, FuncGraph, TensorSpec
+    graph = FuncGraph(path.split("/")[-1])
+    renamed = import_graph_json(trace["graph"], graph, source=f"function {path} of {export_dir}")
+    graph.inputs = [_decode({"tensor": name}, graph, renamed) for name in trace["inputs"]]
+    graph._captured_variables = {graph.get_operation_by_name(renamed[op]): built[var]._variable.op
+                                 for op, var in trace["captures"].items()}
+    specs = [(f"arg{i}", TensorSpec(shape, dtype)) for i, (_, shape, dtype) in enumerate(trace["arg_specs"])]
+    return ConcreteFunction(graph, _decode(trace["outputs"], graph, renamed), specs)
 
 
 def _attach(built, path, node):

@@ -32,7 +32,7 @@ class Program:
     source: str      # the public program it reproduces
     exercises: str   # what it exercises
     code: str        # our program text
-    missing: str = None   # why the engine cannot run it (None: it must match TensorFlow)
+    missing: str = None   # why it does not run or cannot be compared (None: it must match TensorFlow)
     rtol: float = 1e-4
     atol: float = 1e-5
 
@@ -93,8 +93,9 @@ def differences(got, want, rtol, atol):
 
 
 class _WithTF1Cells:
-    """TensorFlow's compat.v1 as a TF1 program sees it: TensorFlow 2.16+ keeps TF1's RNN cells only in its internal
-    copy of the old Keras, and has no `tf.contrib`; this gives both back (`tf.nn.rnn_cell`, `tf.contrib.rnn`)."""
+    """TensorFlow's compat.v1 as a TF1 program sees it: TensorFlow 2.16+ keeps TF1's RNN cells and `tf.layers`
+    only in its internal copy of the old Keras, and has no `tf.contrib`; this gives them back (`tf.nn.rnn_cell`,
+    `tf.contrib.rnn`, `tf.layers` except batch_normalization, which is gone)."""
 
     def __init__(self, module, **overrides):
         self._module, self._overrides = module, overrides
@@ -106,8 +107,12 @@ class _WithTF1Cells:
 @functools.lru_cache(maxsize=None)
 def tf1_program_view(tf1):
     from tensorflow.python.keras.layers.legacy_rnn import rnn_cell_impl
+    from tensorflow.python.keras.legacy_tf_layers import convolutional, core, pooling
+    layers = _WithTF1Cells(None, dense=core.dense, dropout=core.dropout, flatten=core.flatten,
+                           conv2d=convolutional.conv2d, conv2d_transpose=convolutional.conv2d_transpose,
+                           max_pooling2d=pooling.max_pooling2d, average_pooling2d=pooling.average_pooling2d)
     return _WithTF1Cells(tf1, nn=_WithTF1Cells(tf1.nn, rnn_cell=rnn_cell_impl),
-                         contrib=_WithTF1Cells(None, rnn=rnn_cell_impl))
+                         contrib=_WithTF1Cells(None, rnn=rnn_cell_impl), layers=layers)
 
 
 def check(program, tf1, tmp_path):
@@ -139,7 +144,7 @@ def all_programs():
 def render_table(programs):
     rows = ["| Program | Public source | What it exercises | Result |", "|---|---|---|---|"]
     for _, p in programs:
-        result = "works" if p.missing is None else f"does not work: needs {p.missing}"
+        result = "works" if p.missing is None else f"does not work: {p.missing}"
         rows.append(f"| `{p.name}` | [{p.source.rsplit('/', 1)[-1] or p.source}]({p.source}) | {p.exercises} | "
                     f"{result} |")
     return "\n".join([TABLE_START] + rows + [TABLE_END])

@@ -117,7 +117,7 @@ with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     reseed(sess)
     print(sess.run(logits, {features: DIGITS_X[:2]}))
-""", missing="tf.layers (conv2d, max_pooling2d, dense, dropout)"),
+"""),
     Program(
         "layers_batch_norm_update_ops", GH + "yidaxu/beautiful-jekyll/blob/HEAD/_posts/2018-08-12-tensorflow解惑.md",
         "tf.layers.batch_normalization with a training placeholder, its moving statistics updated through "
@@ -142,7 +142,7 @@ with tf.Session() as sess:
         sess.run(train_op, {input_x: DIGITS_X[:100], labels: DIGITS_Y[:100], training: True})
     moving = [v for v in tf.global_variables() if 'moving_mean' in v.name][0]
     print(sess.run(moving)[:4], sess.run(loss, {input_x: DIGITS_X[:100], labels: DIGITS_Y[:100], training: False}))
-""", missing="tf.layers (dense, batch_normalization)"),
+""", missing="not comparable: TensorFlow 2.21, the oracle, no longer has tf.layers.batch_normalization (Keras 3)"),
     Program(
         "batch_norm_pitfall", GH + "bsun0802/my-blog/blob/HEAD/content/blog/tf-batch-normalization.md",
         "the UPDATE_OPS pitfall: without running the update ops the moving mean stays 0; running them with "
@@ -162,7 +162,7 @@ with tf.Session() as sess:
     print(sess.run(moving_mean))
     sess.run([train_op, extra_update_ops], {x: DIGITS_X[:50], training: True})
     print(sess.run(moving_mean))
-""", missing="tf.layers (dense, batch_normalization)"),
+""", missing="not comparable: TensorFlow 2.21, the oracle, no longer has tf.layers.batch_normalization (Keras 3)"),
     Program(
         "while_loop_doc_counter", GH + "tensorflow/tensorflow/blob/HEAD/tensorflow/g3doc/api_docs/python/"
         "functions_and_classes/tf.while_loop.md",
@@ -194,7 +194,7 @@ with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     res = sess.run(i)
     print('res is now {}'.format(res))
-""", missing="indexing with a tensor (v[i] where i is a loop variable)"),
+""", missing="needs indexing with a tensor (v[i] where i is a loop variable)"),
     Program(
         "while_loop_tuple_vars", GH + "suiup/tensorflow_learning/blob/HEAD/official_learning/while_loop/test01.py",
         "while_loop over a (counter, tensor) tuple with a Python bound, tf.Print in the body, the final tensor's "
@@ -246,7 +246,7 @@ with tf.Session() as sess:
     outputs_val, states_val = sess.run([outputs, states], feed_dict={X: X_batch, seq_length: [2, 1, 2, 2]})
     print("outputs_val.shape:", outputs_val.shape, "states_val.shape:", states_val.shape)
     print(outputs.shape, states.shape, states_val.sum())
-""", missing="the static shape of dynamic_rnn's final state (the engine infers (None, None), TensorFlow (None, 5))"),
+""", missing="wrong static shape of dynamic_rnn's final state (the engine infers (None, None), TensorFlow (None, 5))"),
     Program(
         "lstm_hello_one_hot", GH + "inseok1121/tensorflow_2/blob/HEAD/03_sungkim/rnn.py",
         "tf.contrib.rnn.BasicLSTMCell + dynamic_rnn straight on a NumPy batch of one-hot "
