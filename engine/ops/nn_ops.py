@@ -208,8 +208,10 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None, _sent
         labels, logits = convert_inputs([labels, logits], ("labels", "logits"), "logistic_loss")
         if not labels.shape.is_compatible_with(logits.shape):
             raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs {labels.shape})")
-        relu_logits = where_v2(logits >= 0, logits, zeros_like(logits))
-        return add(relu_logits - logits * labels, log1p(exp(-abs(logits))), name=scope)
+        cond = logits >= 0
+        relu_logits = where_v2(cond, logits, zeros_like(logits))
+        neg_abs_logits = where_v2(cond, -logits, logits)  # (not -abs: at 0 its gradient would lose half the slope)
+        return add(relu_logits - logits * labels, log1p(exp(neg_abs_logits)), name=scope)
 
 
 @defop("L2Loss", lambda inputs, attrs: [(TensorShape([]), float_unary(inputs, attrs)[0][1])],

@@ -174,8 +174,7 @@ with tf.Session() as sess:
         sess.run(optimizer, feed_dict={entries: x, labels: y})
     print([v.name for v in tf.trainable_variables()])
     print(sess.run(tf.sigmoid(outs), feed_dict={entries: x}))
-""", missing="wrong gradient for tf.layers.dense's bias here (first Adam step: engine -0.1126, "
-            "TensorFlow -0.2376)"),
+"""),
     Program(
         "xor_single_layer", GH + "raccoon2389/AI_prac/blob/HEAD/tf/tf14_xor.py",
         "int64 NumPy data fed to float placeholders, loss -reduce_sum(y*log(h), axis=1), accuracy every 200 steps",
