@@ -7,7 +7,10 @@
   ``{"autograder": {"incorrectas": ["resultado = x + y", ...]}}``; and the *visible* check fails on
   each listed wrong answer too, unless its message says that it only checks the form
   ("solo comprueba la forma"): students must not read "superada" for a known wrong answer;
-* point totals: test cells, gradebook and the notebook's declared ``total_points`` agree.
+* point totals: test cells, gradebook and the notebook's declared ``total_points`` agree;
+* every test cell has checks the grader can judge outside the student's kernel (``assert`` or
+  ``np.testing.assert_*``; see ``observe.py``); checks that are a bare value (``assert x.closed``)
+  are counted: the kernel decides those alone.
 """
 import copy
 import json
@@ -16,7 +19,9 @@ from pathlib import Path
 
 from .build import assignment_of, out_of_sync, select_notebooks
 from .grade import Options, Submission, prepare, run_pool
-from .notebooks import EXERCISE_ID, grade_id, meta, read_notebook, source, split_hidden
+from .notebooks import EXERCISE_ID, TEST_ID, grade_id, meta, read_notebook, source, split_hidden
+from .observe import kernel_decided
+from .runner import test_program
 from .sandbox import check_sandbox
 
 
@@ -79,6 +84,19 @@ def check(solutions="solutions", course="course", options=None):
                     subs.append(Submission(label, name, path, name))
                     expect[(label, name)] = gid
                     wrong_of[(label, name)] = wrong
+        n_checks = n_kernel = 0
+        for name in names:
+            for cell in crs.solutions[name]["cells"]:
+                if meta(cell).get("grade") and TEST_ID.match(grade_id(cell) or ""):
+                    checks = test_program(source(cell))[2]
+                    n_checks += len(checks)
+                    n_kernel += sum(1 for c in checks.values() if kernel_decided(c["expr"]))
+                    if not checks:
+                        problems.append(f"{name}: {grade_id(cell)} has no assert or np.testing.assert_* "
+                                        "the grader can judge outside the student's kernel: its "
+                                        "points could be forged")
+        lines.append(f"{n_checks} checks judged by the grader; {n_kernel} of them are a bare value "
+                     "(assert x.closed, assert any(...)) that the kernel decides alone")
         results = {(r["student"], r["notebook"]): r
                    for r in run_pool(subs, crs, tmp / "out", options)}
         caught = {}

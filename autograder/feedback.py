@@ -1,8 +1,11 @@
 """Scores and Spanish messages per exercise, and the student's HTML feedback page."""
+import builtins
 import html
+import importlib
 import re
 
 from .notebooks import EXERCISE_ID, exercise_of, grade_id, normalized, source
+from .observe import judge
 
 REASONS = {
     "timeout": "Tu código tardó demasiado (más de {t} s por celda) y se detuvo. ¿Hay un bucle infinito?",
@@ -12,44 +15,127 @@ REASONS = {
 }
 
 
-def scrub(text, hidden_lines):
-    """Remove any line of hidden tests that might appear in ``text``."""
-    for line in hidden_lines:
-        text = text.replace(line, "[comprobación oculta]")
-    return text
+def public_name(name, course_text):
+    """Whether a tampering note names only what the student version already shows.
+
+    Notes come from the kernel (student-controlled text): a name is kept for the feedback only
+    when it is a fixed kind of note, a name the grader can resolve itself in a watched module,
+    or a name that appears in the student's version of the notebook; never stolen text."""
+    if re.fullmatch(r"get_ipython\(\)\.\w+(\['\w+'\])?|sys\.\w+|signal \d+|gc\.callbacks|atexit|"
+                    r"threads running \(\d+\)|threading\.settrace|__builtins__", name):
+        return True
+    base = re.sub(r"\.__(code|closure)__$", "", re.sub(r"^sys\.modules\['([\w.]+)'\]$", r"\1", name))
+    if re.fullmatch(r"[A-Za-z_]\w*", base):
+        return re.search(rf"\b{base}\b", course_text) is not None
+    parts = base.split(".")
+    if not re.fullmatch(r"[\w.]+", base) or parts[0] not in WATCHED_ROOTS:
+        return False
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except Exception:
+            continue
+        try:
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+            return True
+        except AttributeError:
+            return False
+    return False
 
 
-def hidden_lines_of(solution_nb):
-    from .notebooks import split_hidden
-    lines = set()
-    for c in solution_nb["cells"]:
-        for line in split_hidden(source(c))[1].splitlines():
-            if len(line.strip()) >= 6 and not line.strip().startswith("#"):
-                lines.add(line.strip())
-    return sorted(lines, key=len, reverse=True)
+WATCHED_ROOTS = {"builtins", "numpy", "engine", "math", "operator", "functools", "cmath"}
+BUILTIN_ERRORS = {n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)}
 
 
-def score(outcome, course_nb, cell_timeout):
-    """Per-exercise points, status and Spanish message from a runner outcome."""
+def error_name(error):
+    """The exception's name when it is a built-in one, else a generic word (no student text)."""
+    name = (error or "").split(":", 1)[0].strip()
+    return name if name in BUILTIN_ERRORS else "un error"
+
+
+def reference_of(outcome):
+    """The sequence of checks each test ran (from a run of the solution): ``{test: {v, h}}``."""
+    return {step.key: {"v": [a for a, _ in res.records], "h": [a for a, _ in res.hidden_records]}
+            for i, step in enumerate(outcome.steps) if step.kind == "test"
+            and (res := outcome.results.get(i)) is not None}
+
+
+def verdict(step, res, reference):
+    """``(ok, forged, claimed)``: the grader's verdict on a test, from the observations.
+
+    ``claimed`` is what the kernel says; ``ok`` requires it *and* every observed check to hold
+    here, in the sequence the solution ran them (``reference``: ``{"v": [...], "h": [...]}``);
+    ``forged``: the kernel claimed a success (of the visible part or all) that does not hold.
+    """
+    has_hidden = bool(step.hidden.strip())
+    claimed = bool(res.ok and not res.reason and (res.hidden_ran and res.hidden_ok or not has_hidden))
+    ref = reference or {}
+    vok = judge(step.checks, res.records, ref.get("v"))[0]
+    hok, hproblems = True, []
+    if has_hidden:
+        hok, _, hproblems = judge(step.checks, res.hidden_records, ref.get("h")) if res.hidden_ran \
+            else (False, None, [])
+    # the kernel evaluates visible conditions itself (it must agree) but only the leaves of
+    # hidden ones (a hidden check may fail without anything wrong with the kernel)
+    return claimed and vok and hok, (res.ok and not vok) or bool(claimed and hproblems), claimed
+
+
+def score(outcome, course_nb, cell_timeout, reference=None):
+    """Per-exercise points, status and Spanish message from a runner outcome.
+
+    Returns ``(exercises, tampering, suspicion)``; ``reference`` is :func:`reference_of` a
+    run of the solution (without it the sequence of checks is not compared).  Messages of steps
+    that ran after the first hidden check are built by the grader alone (the student's process
+    may hold the hidden checks by then): fixed text, the literal part of the failing check's
+    message, built-in exception names.
+    """
     stubs = {grade_id(c): normalized(source(c)) for c in course_nb["cells"]
              if EXERCISE_ID.match(grade_id(c) or "")}
-    exercises, tampering = [], []
+    exercises, tampering, suspicion = [], [], []
     answers = {}
+    reference = reference or {}
+    tainted_after = min((i for i, s in enumerate(outcome.steps) if s.kind == "test"
+                         and outcome.results.get(i) is not None
+                         and outcome.results[i].hidden_ran), default=len(outcome.steps))
+    for res in outcome.earlier:  # runs cut short by a dead kernel: what they saw still counts
+        tampering += [t for t in res.tampering if t not in tampering]
+        suspicion += [f"accion:{n}" for n in res.noted if not n.startswith("shadow ")
+                      and f"accion:{n}" not in suspicion]
+        if res.forged and "lineas_falsas" not in suspicion:
+            suspicion.append("lineas_falsas")
     for i, step in enumerate(outcome.steps):
         res = outcome.results.get(i)
         if res is not None:
             tampering += [t for t in res.tampering if t not in tampering]
+            for note in res.noted:
+                if note.startswith("shadow "):
+                    note = f"sombra:{note[7:]}" if note[7:] in step.names else None
+                else:
+                    note = f"accion:{note}"
+                if note and note not in suspicion:
+                    suspicion.append(note)
+            if res.forged:
+                suspicion.append(f"lineas_falsas:{step.key}")
+            if res.reason == "no-report":
+                suspicion.append(f"sin_informe:{step.key}")
         if step.kind == "student" and step.key in stubs:
             answers.setdefault(step.key, []).append((step, res, outcome.fatal.get(i)))
         if step.kind != "test":
             continue
+        tainted = i > tainted_after
         ex = exercise_of(step.key)
         fatal = outcome.fatal.get(i)
-        ok = bool(res and res.ok and not fatal)
+        ok, forged, claimed = (verdict(step, res, reference.get(step.key)) if res and not fatal
+                               else (False, False, False))
+        if forged:
+            suspicion.append(f"veredicto_falso:{step.key}")
         msg, status = "Correcto.", "correcto"
         given = answers.get(ex, [])
         answer_fatal = next((f for _, _, f in given if f), None)
         answer_error = next((r.error for _, r, _ in given if r is not None and r.error), "")
+        if tainted and answer_error:
+            answer_error = error_name(answer_error)
         if ok:
             pass
         elif not given or all(s.code is None for s, _, _ in given):
@@ -64,21 +150,36 @@ def score(outcome, course_nb, cell_timeout):
                                   + REASONS.get(fatal, fatal).format(t=cell_timeout))
         elif res is None:
             status, msg = "sin_comprobar", "La comprobación no llegó a ejecutarse."
-        elif res.reason == "no-verdict":
-            status, msg = "sin_veredicto", ("No se pudo completar la comprobación: tu código alteró "
-                                            "el funcionamiento del cuaderno.")
-        elif not res.hidden_ok:
+        elif res.reason == "no-report" or forged:
+            status, msg = "sin_veredicto", ("La comprobación no se cumple: tu código alteró el "
+                                            "funcionamiento del cuaderno y se comprobó aparte.")
+        elif res.ok and res.hidden_ran:
             status, msg = "incorrecto", ("Tu respuesta pasa la comprobación visible pero no las "
                                          "comprobaciones ocultas. Revisa otros casos.")
         else:
             status, msg = "incorrecto", f"La comprobación falló: {res.error}"
+            if tainted:
+                msg = _grader_message(step, res, reference.get(step.key))
             if answer_error:
                 msg = f"Tu código dio un error: {answer_error}\n" + msg
         exercises.append({"id": ex, "test": step.key, "points": step.points if ok else 0.0,
                           "max": step.points, "status": status, "message": msg,
                           "detail": (res.hidden_error or res.error) if res and not ok else "",
                           "code": "\n\n".join(s.code for s, _, _ in given if s.code is not None)})
-    return group_parts(exercises), tampering
+    return group_parts(exercises), tampering, suspicion
+
+
+def _grader_message(step, res, reference):
+    """The message of a failed visible check, from the grader's copy of the test only."""
+    seen = [a for a, _ in res.records]
+    expected = (reference or {}).get("v") or []
+    if seen == expected[:len(seen)] and len(seen) < len(expected) and res.error.startswith("AssertionError"):
+        literal = step.checks.get(expected[len(seen)], {}).get("message", "")
+        if literal:
+            return f"La comprobación falló: {literal}"
+    name = error_name(res.error)
+    return f"La comprobación dio un error ({name})." if name in BUILTIN_ERRORS else \
+        "La comprobación dio un error."
 
 
 def group_parts(tests):
@@ -112,16 +213,20 @@ def group_parts(tests):
     return list(exercises.values())
 
 
+
 CSS = """body{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .7rem;text-align:left}
 .correcto{color:#17692a}.mal{color:#a4161a}pre{background:#f5f5f5;padding:.6rem;overflow-x:auto}
 .nota{background:#fff7d6;padding:.5rem}"""
 
 
-def render(result, course_nb, hidden_lines):
-    """The feedback page (Spanish, self-contained HTML) of one graded notebook."""
+def render(result, course_nb):
+    """The feedback page (Spanish, self-contained HTML) of one graded notebook.
+
+    Everything on it is the student's own submission, the student version of the notebook, or
+    text the grader wrote (see :func:`score`): nothing needs scrubbing."""
     def esc(text):
-        return html.escape(scrub(str(text), hidden_lines))
+        return html.escape(str(text))
 
     tests = {grade_id(c): source(c) for c in course_nb["cells"] if grade_id(c)}
     rows, sections = [], []

@@ -15,6 +15,7 @@ Layout of the output folder (``--out``)::
     estadisticas.csv/.png         per-exercise statistics
     otros_archivos.csv            files that were not graded, and why
 """
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -31,7 +32,7 @@ from pathlib import Path
 from . import __version__, config
 from .build import check_solutions, select_notebooks, setup_cell_metadata, update
 from .collect import Submission, collect  # noqa: F401 (Submission: part of this module's API)
-from .feedback import hidden_lines_of, score, scrub
+from .feedback import public_name, reference_of, score
 from .notebooks import grade_id, is_manual, meta, normalized, read_notebook, source
 from .runner import execute, make_plan, outcome_dict
 from .sandbox import Limits, check_sandbox
@@ -66,7 +67,8 @@ class Course:
             self.solutions[path.name] = nb
             self.release[path.name] = read_notebook(Path(release, path.name))
             self.fingerprint[path.name] = notebook_fingerprint(nb, grader)
-        self.hidden = {name: hidden_lines_of(nb) for name, nb in self.solutions.items()}
+        self.visible_text = {name: "\n".join(source(c) for c in nb["cells"])
+                             for name, nb in self.release.items()}
 
     def max_score(self, name):
         return sum(float(meta(c).get("points", 0)) for c in self.solutions[name]["cells"]
@@ -98,7 +100,8 @@ class Course:
 
 
 #: Modules whose code decides a grade (a fix in any of them makes kept results stale).
-GRADING_MODULES = ("runner.py", "kernel_guard.py", "matching.py", "feedback.py", "sandbox.py")
+GRADING_MODULES = ("runner.py", "kernel_guard.py", "matching.py", "feedback.py", "sandbox.py",
+                   "observe.py")
 
 
 def grader_fingerprint():
@@ -137,41 +140,96 @@ def cache_key(sub, course):
     return hashlib.sha256((data + (sub.error or "")).encode()).hexdigest()
 
 
-def grade_submission(sub, course, options, scratch, uid=None):
-    """Grade one submission; return its result dict (nothing is written but scratch files)."""
+def grade_submission(sub, course, options, scratch, uid=None, reference="auto"):
+    """Grade one submission in a fresh sandbox; return its result dict (nothing is written but
+    scratch files).  Never raises: whatever goes wrong becomes the submission's ``error``.
+
+    ``reference``: the checks the solution runs (:func:`reference_run`, computed and cached next
+    to ``scratch`` when ``"auto"``); with ``None`` the order of the checks is not compared."""
     started = time.monotonic()
     result = {"id": sub.key, "student": sub.student, "file": sub.file, "notebook": sub.notebook or "?",
-              "key": cache_key(sub, course), "grader": __version__, "status": "graded", "error": "",
+              "key": "", "grader": __version__, "status": "graded", "error": "",
               "score": 0.0, "max_score": course.max_score(sub.notebook) if sub.notebook else 0.0,
-              "exercises": [], "notes": []}
-    if sub.error:
-        result.update(status="error", error=sub.error)
-    else:
-        student_nb = read_notebook(sub.path)
-        solution_nb, course_nb = course.solutions[sub.notebook], course.release[sub.notebook]
-        steps, notes = make_plan(solution_nb, course_nb, student_nb)
-        workdir = Path(tempfile.mkdtemp(prefix="w-", dir=scratch))
+              "exercises": [], "notes": [], "suspicion": []}
+    try:
+        result["key"] = cache_key(sub, course)
+        if sub.error:
+            result.update(status="error", error=sub.error)
+        else:
+            if reference == "auto":
+                reference = reference_run(course, sub.notebook, options, scratch, uid)
+            result.update(_grade_notebook(course, sub.notebook, read_notebook(sub.path), options,
+                                          scratch, uid, reference))
+    except Exception as e:  # a bug or a broken machine must not stop the batch
+        result.update(status="error", error=f"grading failed: {type(e).__name__}: {e}")
+    result["seconds"] = round(time.monotonic() - started, 2)
+    return result
+
+
+def _grade_notebook(course, name, student_nb, options, scratch, uid, reference):
+    solution_nb, course_nb = course.solutions[name], course.release[name]
+    steps, notes = make_plan(solution_nb, course_nb, student_nb)
+    workdir = Path(tempfile.mkdtemp(prefix="w-", dir=scratch))
+    try:
+        if uid is not None:
+            os.chown(workdir, uid, uid)
+        outcome = execute(steps, workdir, uid=uid, limits=options.limits, sandbox=options.sandbox,
+                          cell_timeout=options.cell_timeout, total_timeout=options.total_timeout)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    exercises, tampering, suspicion = score(outcome, course_nb, options.cell_timeout, reference)
+    shown = [t for t in tampering if public_name(t, course.visible_text[name])]
+    notes += [f"Tu código modificó «{t}»; se restauró el original antes de comprobar." for t in shown]
+    if len(shown) < len(tampering):
+        notes.append(f"Tu código alteró el entorno de las comprobaciones ({len(tampering) - len(shown)} "
+                     "cambios más); se restauró antes de comprobar.")
+    suspicion += [f"manipula:{t}" for t in tampering]
+    suspicion += [f"celda_bloqueada:{n.split('«')[1].split('»')[0]}" for n in notes
+                  if n.startswith("Modificaste la celda bloqueada")]
+    if outcome.processes > outcome.baseline > 0:
+        suspicion.append(f"procesos:{outcome.processes - outcome.baseline}")
+    result = {"exercises": exercises, "notes": notes, "suspicion": suspicion,
+              "run": outcome_dict(outcome), "score": sum(e["points"] for e in exercises)}
+    if -1 in outcome.fatal:
+        result.update(status="error", error=f"no se pudo iniciar Python para tu cuaderno "
+                                            f"({outcome.fatal[-1]})")
+    return result
+
+
+def reference_run(course, name, options, scratch, uid=None):
+    """The checks the solution of ``name`` runs, in order (``feedback.reference_of``).
+
+    Computed once per course version and cached next to ``scratch`` (``.referencias/``; a lock
+    makes parallel workers wait for the first one); ``None`` when the solution's kernel could not
+    run."""
+    import fcntl
+    key = hashlib.sha256((course.fingerprint[name] + _GUARD_SOURCES).encode()).hexdigest()[:16]
+    path = Path(scratch).parent / ".referencias" / f"{Path(name).stem}-{key}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
+        sol = course.solutions[name]
+        steps, _ = make_plan(sol, course.release[name], sol)
+        workdir = Path(tempfile.mkdtemp(prefix="ref-", dir=scratch))
         try:
             if uid is not None:
                 os.chown(workdir, uid, uid)
             outcome = execute(steps, workdir, uid=uid, limits=options.limits, sandbox=options.sandbox,
-                              cell_timeout=options.cell_timeout, total_timeout=options.total_timeout)
+                              cell_timeout=max(options.cell_timeout, config.CELL_TIMEOUT),
+                              total_timeout=max(options.total_timeout, config.SUBMISSION_TIMEOUT))
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-        exercises, tampering = score(outcome, course_nb, options.cell_timeout)
-        for ex in exercises:  # student code may have stolen hidden tests into its messages
-            ex["message"] = scrub(ex["message"], course.hidden[sub.notebook])
-            for part in ex["parts"]:
-                part["message"] = scrub(part["message"], course.hidden[sub.notebook])
-        notes += [f"Tu código modificó «{t}»; se restauró el original antes de comprobar."
-                  for t in tampering]
-        if "-1" in {str(k) for k in outcome.fatal}:
-            result.update(status="error", error=f"no se pudo iniciar Python para tu cuaderno "
-                                                f"({outcome.fatal[-1]})")
-        result.update(exercises=exercises, notes=notes, run=outcome_dict(outcome),
-                      score=sum(e["points"] for e in exercises))
-    result["seconds"] = round(time.monotonic() - started, 2)
-    return result
+        if -1 in outcome.fatal:
+            return None
+        ref = reference_of(outcome)
+        _write_json(path, ref)
+        return ref
+
+
+_GUARD_SOURCES = "".join(Path(__file__).with_name(f).read_text(encoding="utf-8")
+                         for f in ("observe.py", "kernel_guard.py"))
 
 
 _worker = {}
@@ -194,9 +252,14 @@ def _init_worker(course, out, options, slots):
 
 def grade_one(sub):
     """Grade one submission in this worker and keep its result in ``resultados/``."""
-    out = _worker["out"]
-    result = grade_submission(sub, _worker["course"], _worker["options"], out / ".trabajo",
-                              _worker["uid"])
+    out, course, options, uid = (_worker[k] for k in ("out", "course", "options", "uid"))
+    refs = _worker.setdefault("references", {})
+    if sub.notebook and not sub.error and refs.get(sub.notebook) is None:
+        try:
+            refs[sub.notebook] = reference_run(course, sub.notebook, options, out / ".trabajo", uid)
+        except Exception:
+            refs[sub.notebook] = None
+    result = grade_submission(sub, course, options, out / ".trabajo", uid, refs.get(sub.notebook))
     _write_json(out / "resultados" / f"{sub.key}.json", result)
     return result
 
@@ -227,12 +290,15 @@ class Interrupted(Exception):
         self.results, self.pending = results, pending
 
 
-def run_pool(subs, course, out, options, on_result=lambda r: None):
+def run_pool(subs, course, out, options, on_result=lambda r: None, _attempt=1):
     """Grade ``subs`` with ``options.workers`` processes; call ``on_result`` as results arrive.
 
     On Ctrl-C, pending submissions are cancelled, running kernels are stopped (within seconds)
-    and :class:`Interrupted` carries the finished results.
+    and :class:`Interrupted` carries the finished results.  A worker that dies breaks the pool:
+    the unfinished submissions are graded again in a new pool (twice at most, then recorded as
+    errors); the batch goes on.
     """
+    from concurrent.futures.process import BrokenProcessPool
     results = []
     if not subs:
         return results
@@ -246,10 +312,17 @@ def run_pool(subs, course, out, options, on_result=lambda r: None):
         bar = tqdm(total=len(subs), unit="entrega", desc="Calificando")
     pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_init_worker,
                                initargs=(course, str(out), options, slots))
+    unfinished = []
     try:
-        futures = [pool.submit(grade_one, sub) for sub in subs]
+        futures = {pool.submit(grade_one, sub): sub for sub in subs}
         for fut in as_completed(futures):
-            result = fut.result()
+            try:
+                result = fut.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): retry below
+                unfinished.append(futures[fut])
+                continue
+            except Exception as e:  # should not happen (grade_submission catches): record
+                result = _failed(futures[fut], course, out, f"{type(e).__name__}: {e}")
             results.append(result)
             on_result(result)
             if bar:
@@ -262,7 +335,22 @@ def run_pool(subs, course, out, options, on_result=lambda r: None):
     finally:
         if bar:
             bar.close()
+    if unfinished and _attempt < 3:
+        results += run_pool(unfinished, course, out, options, on_result, _attempt + 1)
+    else:
+        for sub in unfinished:
+            result = _failed(sub, course, out, "the grading worker died (killed or out of memory)")
+            results.append(result)
+            on_result(result)
     return results
+
+
+def _failed(sub, course, out, error):
+    """The result of a submission whose grading itself failed (kept: the batch goes on)."""
+    result = grade_submission(dataclasses.replace(sub, error=f"grading failed: {error}"), course,
+                              Options(), None)
+    _write_json(Path(out) / "resultados" / f"{sub.key}.json", result)
+    return result
 
 
 def _stop_pool(pool, grace=5.0):

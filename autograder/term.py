@@ -149,12 +149,10 @@ def report(results, subs, others, course, out, settings, options, stats):
     for r in results:
         if r["status"] == "missing":
             continue
-        hidden = course.hidden.get(r["notebook"], [])
         stem = Path(r["notebook"]).stem if r["notebook"] != "?" else Path(r["file"]).stem
         page = out / "feedback" / r["student"] / f"{stem}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(render(r, course.release.get(r["notebook"], {"cells": []}), hidden),
-                        encoding="utf-8")
+        page.write_text(render(r, course.release.get(r["notebook"], {"cells": []})), encoding="utf-8")
         r["feedback"] = str(page.relative_to(out))
     write_grades(out / "notas.csv", results)
     write_others(out / "otros_archivos.csv", others)
@@ -190,7 +188,7 @@ def write_grades(path, results):
         ids += [e["id"] for e in r["exercises"] if e["id"] not in ids]
     ids.sort(key=lambda g: (g.startswith("pregunta"), int("".join(ch for ch in g if ch.isdigit()) or 0)))
     cols = ["student", "name", "id", "notebook", "score", "max_score", "late_days", "penalty",
-            "final", "status"] + ids + ["feedback", "notes"]
+            "final", "status"] + ids + ["feedback", "notes", "sospechas"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(cols)
@@ -206,7 +204,7 @@ def write_grades(path, results):
                         f"{r.get('final', r['score']):g}", r["status"]]
                        + [("pendiente" if points[g]["status"] == "pendiente" else f"{points[g]['points']:g}")
                           if g in points else "" for g in ids]
-                       + [r.get("feedback", ""), notes])
+                       + [r.get("feedback", ""), notes, "; ".join(r.get("suspicion", []))])
 
 
 def merge_gradebook(db_path, results, course):
@@ -370,7 +368,7 @@ def text_chart(stats, width=20):
 
 
 def summary(results, stats, out):
-    rows = [("student", "notebook", "grade", "status / notes")]
+    rows = [("student", "notebook", "grade", "status / notes", "suspicion")]
     for r in results:
         bad = [f"{e['id'].replace('ejercicio_', 'ej').replace('pregunta_', 'p')}:{e['status']}"
                for e in r["exercises"] if e["status"] != "correcto"]
@@ -382,9 +380,11 @@ def summary(results, stats, out):
         who = r.get("name", r["student"])
         if r.get("sid") and r["sid"] != who:
             who += f" ({r['sid']})"
+        sus = r.get("suspicion", [])
         rows.append((who, Path(r["notebook"]).stem, grade,
-                     r["error"][:70] if r["status"] != "graded" else " ".join(bad)[:70]))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+                     r["error"][:70] if r["status"] != "graded" else " ".join(bad)[:70],
+                     (f"{len(sus)}: " + " ".join(sus))[:60] if sus else ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     if stats.get("exercises"):

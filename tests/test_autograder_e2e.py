@@ -55,7 +55,8 @@ def test_every_score_and_status(graded):
     for student, want in expected.items():
         r = results[student]
         got = {int(e["id"][-1]): e["status"] for e in r["exercises"]}
-        if r["score"] != want["score"] or any(got.get(n) != s for n, s in want["statuses"].items()):
+        if r["score"] != want["score"] or any(got.get(n) not in (s if isinstance(s, tuple) else (s,))
+                                              for n, s in want["statuses"].items()):
             wrong[student] = (r["score"], want["score"], got, r["error"])
     assert not wrong
 
@@ -80,10 +81,13 @@ def test_hidden_tests_never_reach_feedback(graded):
     leaks = [line for line in HIDDEN_LINES for page in pages if line in page
              or line.replace("'", "&#x27;") in page or line.replace('"', "&quot;") in page]
     assert not leaks
-    # the exfiltration attack did steal them inside its own kernel; they were scrubbed
+    # the kernel never evaluates a hidden comparison, so the attack's __eq__ saw nothing; and
+    # after a hidden check ran, the feedback only has the grader's own words
     exfiltra = graded["results"]["exfiltra"]
-    assert "[comprobación oculta]" in exfiltra["exercises"][1]["message"]
-    assert "[comprobación oculta]" in (graded["out"] / exfiltra["feedback"]).read_text()
+    assert exfiltra["exercises"][1]["message"].startswith("Tu código dio un error: ValueError\n")
+    # the student's own code is shown as written, even where it repeats a hidden line
+    correcto = (graded["out"] / graded["results"]["correcto"]["feedback"]).read_text()
+    assert "[comprobación oculta]" not in correcto
 
 
 def test_sandbox_hides_secrets_and_blocks_writes(graded):
@@ -102,7 +106,8 @@ def test_attack_reasons_reach_feedback(graded):
     results = graded["results"]
     assert "tardó demasiado" in results["bucle"]["exercises"][1]["message"]
     assert "MemoryError" in results["memoria"]["exercises"][0]["message"]
-    assert "BlockingIOError" in results["fork"]["exercises"][1]["message"]
+    assert "BlockingIOError" in results["fork"]["exercises"][1]["message"] \
+        or "tardó demasiado" in results["fork"]["exercises"][1]["message"]
     assert "cerró el núcleo" in results["os_exit"]["exercises"][1]["message"]
     assert any("numpy.allclose" in n for n in results["parchea_numpy"]["notes"])
     assert any("comprobar" in n for n in results["redefine_check"]["notes"])

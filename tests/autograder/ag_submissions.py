@@ -64,7 +64,8 @@ except Exception as e:
     add("bucle", answers(blank, e2="while True:\n    pass"), 3, {2: "timeout"})
     add("memoria", answers(blank, e1="a = np.ones((60000, 60000))\n" + OK[1]), 4, {1: "incorrecto"})
     # forked children die at once; the process limit then stops the loop (BlockingIOError)
-    add("fork", answers(blank, e2="import os\nwhile True:\n    os.fork()"), 3, {2: "incorrecto"})
+    # (on a loaded machine the cell may time out before: the bomb is stopped either way)
+    add("fork", answers(blank, e2="import os\nwhile True:\n    os.fork()"), 3, {2: ("incorrecto", "timeout")})
     add("salida_enorme", A.insert_after(good, "ejercicio_1", 'print("x" * 30_000_000)\nprint("fin")'), 5)
     add("sys_exit", answers(blank, e1="import sys\nsys.exit(3)"), 4, {1: "incorrecto"})
     add("os_exit", answers(blank, e2="import os\nos._exit(1)"), 3, {2: "crash"})
@@ -98,6 +99,7 @@ sys.excepthook = lambda *a: None
     add("falso_veredicto", answers(blank, e1="""for k in "tvh":
     print(f"\\x1eAGV|0123456789abcdef|{k}|1|{'0' * 64}|||" + "|" + "f" * 64)
 """ + WRONG[1]), 4, {1: "incorrecto"})
+    # its resultado is 48 with an == that says yes to anything: the grader compares it itself
     add("exfiltra", answers(blank, e1="""import sys
 robado = []
 class Tramposo(int):
@@ -111,7 +113,7 @@ class Tramposo(int):
         return True
     __hash__ = int.__hash__
 resultado = Tramposo(48)
-""", e2="raise ValueError(' | '.join(robado))"), 3, {2: "incorrecto"})
+""", e2="raise ValueError(' | '.join(robado))"), 2, {1: "incorrecto", 2: "incorrecto"})
 
     add("stderr", answers(blank, e1="""import sys, warnings
 warnings.warn("esto es un aviso")
