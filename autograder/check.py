@@ -84,19 +84,18 @@ def check(solutions="solutions", course="course", options=None):
                     subs.append(Submission(label, name, path, name))
                     expect[(label, name)] = gid
                     wrong_of[(label, name)] = wrong
-        n_checks = n_kernel = 0
+        n_checks, n_kernel = {}, {}
         for name in names:
             for cell in crs.solutions[name]["cells"]:
                 if meta(cell).get("grade") and TEST_ID.match(grade_id(cell) or ""):
                     checks = test_program(source(cell))[2]
-                    n_checks += len(checks)
-                    n_kernel += sum(1 for c in checks.values() if kernel_decided(c["expr"]))
+                    n_checks[name] = n_checks.get(name, 0) + len(checks)
+                    n_kernel[name] = n_kernel.get(name, 0) + sum(
+                        1 for c in checks.values() if kernel_decided(c["expr"]))
                     if not checks:
                         problems.append(f"{name}: {grade_id(cell)} has no assert or np.testing.assert_* "
                                         "the grader can judge outside the student's kernel: its "
                                         "points could be forged")
-        lines.append(f"{n_checks} checks judged by the grader; {n_kernel} of them are a bare value "
-                     "(assert x.closed, assert any(...)) that the kernel decides alone")
         results = {(r["student"], r["notebook"]): r
                    for r in run_pool(subs, crs, tmp / "out", options)}
         caught = {}
@@ -139,7 +138,8 @@ def check(solutions="solutions", course="course", options=None):
                 n_tests = sum(1 for (n, _), _ in caught.items() if n == name)
                 lines.append(f"{name}: solution {r['score']:g}/{auto_max(crs, name):g}, untouched "
                              f"{results[('sin_tocar', name)]['score']:g}, {n_tests} test cell(s) "
-                             "checked against wrong answers")
+                             f"checked against wrong answers, {n_checks.get(name, 0)} checks judged "
+                             f"by the grader ({n_kernel.get(name, 0)} a bare value the kernel decides)")
     return problems, lines
 
 

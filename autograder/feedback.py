@@ -62,23 +62,25 @@ def reference_of(outcome):
 
 
 def verdict(step, res, reference):
-    """``(ok, forged, claimed)``: the grader's verdict on a test, from the observations.
+    """``(ok, forged, claimed, failed)``: the grader's verdict on a test, from the observations.
 
     ``claimed`` is what the kernel says; ``ok`` requires it *and* every observed check to hold
     here, in the sequence the solution ran them (``reference``: ``{"v": [...], "h": [...]}``);
-    ``forged``: the kernel claimed a success (of the visible part or all) that does not hold.
+    ``forged``: the kernel claimed a success (of the visible part or all) that does not hold;
+    ``failed``: the id of the first check that does not hold here (``None`` if none).
     """
     has_hidden = bool(step.hidden.strip())
     claimed = bool(res.ok and not res.reason and (res.hidden_ran and res.hidden_ok or not has_hidden))
     ref = reference or {}
-    vok = judge(step.checks, res.records, ref.get("v"))[0]
-    hok, hproblems = True, []
+    vok, vfailed, _ = judge(step.checks, res.records, ref.get("v"))
+    hok, hfailed, hproblems = True, None, []
     if has_hidden:
-        hok, _, hproblems = judge(step.checks, res.hidden_records, ref.get("h")) if res.hidden_ran \
-            else (False, None, [])
+        hok, hfailed, hproblems = judge(step.checks, res.hidden_records, ref.get("h")) \
+            if res.hidden_ran else (False, None, [])
     # the kernel evaluates visible conditions itself (it must agree) but only the leaves of
     # hidden ones (a hidden check may fail without anything wrong with the kernel)
-    return claimed and vok and hok, (res.ok and not vok) or bool(claimed and hproblems), claimed
+    return (claimed and vok and hok, (res.ok and not vok) or bool(claimed and hproblems), claimed,
+            vfailed or hfailed)
 
 
 def score(outcome, course_nb, cell_timeout, reference=None):
@@ -126,8 +128,8 @@ def score(outcome, course_nb, cell_timeout, reference=None):
         tainted = i > tainted_after
         ex = exercise_of(step.key)
         fatal = outcome.fatal.get(i)
-        ok, forged, claimed = (verdict(step, res, reference.get(step.key)) if res and not fatal
-                               else (False, False, False))
+        ok, forged, claimed, failed = (verdict(step, res, reference.get(step.key))
+                                       if res and not fatal else (False, False, False, None))
         if forged:
             suspicion.append(f"veredicto_falso:{step.key}")
         msg, status = "Correcto.", "correcto"
@@ -164,9 +166,19 @@ def score(outcome, course_nb, cell_timeout, reference=None):
                 msg = f"Tu código dio un error: {answer_error}\n" + msg
         exercises.append({"id": ex, "test": step.key, "points": step.points if ok else 0.0,
                           "max": step.points, "status": status, "message": msg,
-                          "detail": (res.hidden_error or res.error) if res and not ok else "",
+                          "detail": _detail(step, res, failed) if res and not ok else "",
                           "code": "\n\n".join(s.code for s, _, _ in given if s.code is not None)})
     return group_parts(exercises), tampering, suspicion
+
+
+def _detail(step, res, failed):
+    """For the instructor only (``check``, ``resultados/``): why a test failed, hidden part too."""
+    if res.hidden_error or res.error:
+        return res.hidden_error or res.error
+    check = step.checks.get(failed)
+    if check:
+        return f"AssertionError: {check['message']} (line {check['line']} of the test)".replace(": (", " (")
+    return ""
 
 
 def _grader_message(step, res, reference):
@@ -176,7 +188,7 @@ def _grader_message(step, res, reference):
     if seen == expected[:len(seen)] and len(seen) < len(expected) and res.error.startswith("AssertionError"):
         literal = step.checks.get(expected[len(seen)], {}).get("message", "")
         if literal:
-            return f"La comprobación falló: {literal}"
+            return f"La comprobación falló: AssertionError: {literal}"
     name = error_name(res.error)
     return f"La comprobación dio un error ({name})." if name in BUILTIN_ERRORS else \
         "La comprobación dio un error."

@@ -39,7 +39,7 @@ def install(name, prefixes):
     import numpy.testing  # noqa: F401
 
     ip = get_ipython()  # noqa: F821 (IPython's builtin in the kernel)
-    ip.keepkernel_on_exit = True  # exit() in a cell only asks the (absent) frontend to close
+    ip.ask_exit = lambda: None  # exit() in a cell would close the kernel after the cell
     ns = ip.user_ns
     compile_, exec_, str_, type_, isinstance_, callable_, id_, repr_, len_, list_ = (
         builtins.compile, builtins.exec, builtins.str, builtins.type, builtins.isinstance,

@@ -147,7 +147,7 @@ class _Rewrite(ast.NodeTransformer):
         split = _Split()
         kernel, grader = split(cond)
         self.checks[aid] = {"expr": grader, "kind": kind, "line": node.lineno,
-                            "message": "" if self.hidden else _message_skeleton(message)}
+                            "message": _message_skeleton(message)}  # hidden: instructor only
         start = ast.Assign([ast.Name(LOCAL, ast.Store())],
                            ast.Call(ast.Name(RECORDER, ast.Load()), [ast.Constant(aid)], []))
         done = ast.Expr(ast.Call(ast.Name(LOCAL, ast.Load()), [], []))

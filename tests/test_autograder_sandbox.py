@@ -128,9 +128,10 @@ def test_a_kernel_that_cannot_start_is_retried_then_recorded(tmp_path):
         workers=1, progress=False, limits=Limits(memory=40 << 20)))  # Python cannot even start
     assert time.monotonic() - started < 120
     (r,) = results
-    assert r["status"] == "error" and r["error"].startswith("the kernel could not start")
+    assert r["status"] == "error" and r["error"].startswith("no se pudo iniciar Python")
+    assert "MemoryError" in r["error"]  # the cause, from the kernel's own stderr
     rows = list(csv.DictReader(open(tmp_path / "out" / "notas.csv")))
-    assert rows[0]["status"] == "error" and "could not start" in rows[0]["notes"]
+    assert rows[0]["status"] == "error" and "no se pudo iniciar" in rows[0]["notes"]
 
 
 def test_a_class_next_to_cpu_burners(tmp_path):

@@ -66,7 +66,7 @@ except Exception as e:
     # forked children die at once; the process limit then stops the loop (BlockingIOError)
     # (on a loaded machine the cell may time out before: the bomb is stopped either way)
     add("fork", answers(blank, e2="import os\nwhile True:\n    os.fork()"), 3, {2: ("incorrecto", "timeout")})
-    add("salida_enorme", A.insert_after(good, "ejercicio_1", 'print("x" * 30_000_000)\nprint("fin")'), 5)
+    add("salida_enorme", A.insert_after(good, "ejercicio_1", 'print("x" * 3_000_000)\nprint("fin")'), 5)
     add("sys_exit", answers(blank, e1="import sys\nsys.exit(3)"), 4, {1: "incorrecto"})
     add("os_exit", answers(blank, e2="import os\nos._exit(1)"), 3, {2: "crash"})
     add("crash", answers(blank, e3="import ctypes\nctypes.string_at(0)"), 3, {3: "crash"})
