@@ -41,8 +41,12 @@ def _flat(structure):
 def _zeros(size, batch_size, dtype):
     """Zeros of shape [batch_size] + size for each size in the (nested) structure `size`."""
     leaves, pack = _flat(size)
-    return pack([zeros(stack([batch_size, s]) if not isinstance(batch_size, int) else [batch_size, s], dtype=dtype)
-                 for s in leaves])
+    if isinstance(batch_size, int):
+        return pack([zeros([batch_size, s], dtype=dtype) for s in leaves])
+    out = [zeros(stack([batch_size, s]), dtype=dtype) for s in leaves]
+    for z, s in zip(out, leaves):
+        z.set_shape([None, s])
+    return pack(out)
 
 
 class RNNCell:

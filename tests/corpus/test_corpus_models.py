@@ -194,7 +194,7 @@ with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     res = sess.run(i)
     print('res is now {}'.format(res))
-""", missing="needs indexing with a tensor (v[i] where i is a loop variable)"),
+"""),
     Program(
         "while_loop_tuple_vars", GH + "suiup/tensorflow_learning/blob/HEAD/official_learning/while_loop/test01.py",
         "while_loop over a (counter, tensor) tuple with a Python bound, tf.Print in the body, the final tensor's "
@@ -246,7 +246,7 @@ with tf.Session() as sess:
     outputs_val, states_val = sess.run([outputs, states], feed_dict={X: X_batch, seq_length: [2, 1, 2, 2]})
     print("outputs_val.shape:", outputs_val.shape, "states_val.shape:", states_val.shape)
     print(outputs.shape, states.shape, states_val.sum())
-""", missing="wrong static shape of dynamic_rnn's final state (the engine infers (None, None), TensorFlow (None, 5))"),
+"""),
     Program(
         "lstm_hello_one_hot", GH + "inseok1121/tensorflow_2/blob/HEAD/03_sungkim/rnn.py",
         "tf.contrib.rnn.BasicLSTMCell + dynamic_rnn straight on a NumPy batch of one-hot "
