@@ -1,13 +1,14 @@
 # Two commands do all the setup on a fresh Debian machine (Python 3.11, root or sudo, no conda):
 #   make demo   the main job: a tour of the engine, then the autograder on the bundled sample class
 #   make test   the whole test suite and the seed acceptance programs (what CI runs through .ci/run)
+#   make fuzz   random programs run with the engine and with TensorFlow (FUZZ_SEED, FUZZ_N): the disagreements
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test compat bench acceptance course check sysdeps clean corpus
+.PHONY: demo test compat bench acceptance course check sysdeps clean corpus fuzz
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
@@ -43,6 +44,11 @@ bench: $(STAMP)
 
 corpus: $(STAMP)
 	$(PY) -m pytest -n 2 -p no:cacheprovider tests/corpus
+
+FUZZ_SEED ?= 0
+FUZZ_N    ?= 5000
+fuzz: $(STAMP)
+	$(PY) tests/fuzz/run.py --seed $(FUZZ_SEED) -n $(FUZZ_N)
 
 acceptance: $(STAMP)
 	$(PY) ../shared/acceptance/run.py

@@ -45,3 +45,45 @@ UnimplementedError = _error("UnimplementedError", "The operation is not implemen
 InternalError = _error("InternalError", "An internal invariant was broken.")
 UnavailableError = _error("UnavailableError", "The runtime is unavailable.")
 DataLossError = _error("DataLossError", "Unrecoverable data loss.")
+
+
+# NumPy's words for a failure at run time, and TensorFlow's for the same failure: a student who searches the message
+# finds TensorFlow's documentation and forums, not NumPy's internals.
+_NUMPY_TO_TF = [
+    (r"operands could not be broadcast together with shapes \(([\d,]*)\) \(([\d,]*)\)",
+     lambda a, b: f"Incompatible shapes: [{a.rstrip(',')}] vs. [{b.rstrip(',')}]"),
+    (r"shapes \(([\d,]*)\) and \(([\d,]*)\) not aligned",
+     lambda a, b: f"Matrix size-incompatible: In[0]: [{a.rstrip(',')}], In[1]: [{b.rstrip(',')}]"),
+    (r"matmul: Input operand \d has a mismatch in its core dimension",
+     lambda: "Matrix size-incompatible: the inner dimensions of the two matrices differ"),
+    (r"cannot reshape array of size (\d+) into shape \(([\d, ]*)\)",
+     lambda n, shape: f"Input to reshape is a tensor with {n} values, but the requested shape has "
+                      f"{_product(shape)}"),
+    (r"index (-?\d+) is out of bounds for axis (\d+) with size \d+",
+     lambda i, axis: f"slice index {i} of dimension {axis} out of bounds."),
+    (r"axis (-?\d+) is out of bounds for array of dimension (\d+)",
+     lambda a, r: f"Expected dimension in the range [{-int(r)}, {r}), but got {a}"),
+    (r"all the input array dimensions except for the concatenation axis must match exactly.*"
+     r"dimension (\d+), the array at index 0 has size (\d+) and the array at index (\d+) has size (\d+)",
+     lambda d, a, i, b: f"ConcatOp : Dimension {d} in both shapes must be equal: shape[0] = [{a}] vs. "
+                        f"shape[{i}] = [{b}]"),
+    (r"all input arrays must have the same shape", lambda: "Shapes of all inputs must match"),
+]
+
+
+def _product(shape):
+    n = 1
+    for d in shape.replace(" ", "").split(","):
+        n *= int(d) if d else 1
+    return n
+
+
+def from_numpy(e):
+    """TensorFlow's message for the NumPy exception `e` raised by an op's forward (or its own text if unknown)."""
+    import re
+    text = str(e)
+    for pattern, message in _NUMPY_TO_TF:
+        found = re.search(pattern, text)
+        if found:
+            return message(*found.groups())
+    return text or type(e).__name__

@@ -617,29 +617,32 @@ def _mixed_dtypes_hint(a, b):
 def convert_inputs(values, arg_names, op_type, dtype=None):
     """Converts the inputs of an op that needs one common dtype (TensorFlow's type attr `T`).
 
-    Python values follow the dtype of the first real Tensor (so `x + 1` works for a float `x`); two Tensors of
-    different dtypes are a TypeError, as in TensorFlow (there is no silent int/float mixing)."""
-    if dtype is None:
-        for v in values:
-            if is_tensor(v):
-                dtype = convert_to_tensor(v).dtype
-                break
+    As in TensorFlow, the inputs are converted in order and the first one fixes the dtype: a Python value after a
+    Tensor takes the Tensor's dtype (so `x + 1` works for a float `x`), one before any Tensor gets its own (int32,
+    float32), and two different dtypes are a TypeError (there is no silent int/float mixing)."""
     tensors = []
     for v, arg in zip(values, arg_names):
         if is_tensor(v):
-            tensors.append(convert_to_tensor(v))
+            t = convert_to_tensor(v)
         else:
             try:
-                tensors.append(convert_to_tensor(v, dtype=dtype, name=arg))
+                t = convert_to_tensor(v, dtype=dtype, name=arg)
             except (TypeError, ValueError) as e:
                 if dtype is None or "Cannot convert" in str(e):
                     raise
                 raise TypeError(hinted(
-                    f"Expected {dtype.name} for argument '{arg}' of '{op_type}' Op, got {v!r} of type "
-                    f"'{type(v).__name__}' instead.",
+                    f"Expected {dtype.name} passed to parameter '{arg}' of op '{op_type}', got {v!r} of type "
+                    f"'{type(v).__name__}' instead. Error: {e}",
                     "TensorFlow no convierte tipos en silencio: usa tf.cast o escribe el número con el tipo adecuado "
                     "(p. ej. 2.0 en lugar de 2).")) from None
+        if dtype is None:
+            dtype = t.dtype
+        tensors.append(t)
     first = tensors[0].dtype if tensors else None
+    if arg_names and arg_names[0].endswith("_0") and any(t.dtype != first for t in tensors):  # a list argument
+        raise TypeError(hinted(f"Tensors in list passed to '{arg_names[0][:-2]}' of '{op_type}' Op have types "
+                               f"[{', '.join(t.dtype.name for t in tensors)}] that don't all match.",
+                               "todos los tensores de la lista deben tener el mismo dtype: convierte con tf.cast."))
     for t, arg in zip(tensors, arg_names):
         if t.dtype != first:
             raise TypeError(hinted(
@@ -682,12 +685,31 @@ def apply(type, inputs, name=None, default_name=None, attrs=None, arg_names=None
     graph = _graph_of(list(inputs))
     with graph.as_default(), graph.name_scope(name if name is not None else default_name) as scope:
         if same_dtype:
-            tensors = convert_inputs(inputs, arg_names, type, dtype)
+            try:
+                tensors = convert_inputs(inputs, arg_names, type, dtype)
+            except TypeError:
+                _first_dtype_error(type, inputs)
+                raise
         else:
             tensors = [convert_to_tensor(v, name=a) for v, a in zip(inputs, arg_names)]
         op = make_op(type, tensors, scope, attrs)
     outs = op.outputs
     return outs[0] if len(outs) == 1 else outs
+
+
+def _first_dtype_error(type, inputs):
+    """The op's own TypeError for the dtype of its first tensor input, if that dtype is not allowed: TensorFlow
+    checks it before it converts the other inputs (so `bool_tensor < 2.0` names the bool, not the 2.0)."""
+    first = next((convert_to_tensor(v) for v in inputs if is_tensor(v)), None)
+    if first is None:
+        return
+    try:
+        OPS[type].infer([first], {})
+    except TypeError as e:
+        if str(e).startswith("Value passed to parameter"):
+            raise e from None
+    except Exception:  # noqa: BLE001 (an infer that needs all its inputs: nothing to say about the first alone)
+        pass
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -80,10 +80,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
     with graph.as_default(), graph.name_scope(name):
         grads = {}  # Tensor -> list of gradient tensors arriving at it
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
+            if not y.dtype.is_floating:  # integers and booleans carry no gradient: None, as in TensorFlow
+                continue
             if gy is None:  # d(y)/d(y) = 1 for every element of y
-                if not y.dtype.is_floating:
-                    raise TypeError(hinted(f"Gradients of {y.dtype.name} tensors are not defined ({y.name}).",
-                                           "solo se deriva respecto a valores reales: usa float32 (tf.cast)."))
                 if y.shape.is_fully_defined():
                     gy = constant(np.ones(y.shape.as_list(), y.dtype.as_numpy_dtype), name=f"grad_ys_{i}")
                 else:
@@ -172,7 +171,7 @@ def _sum(gs):
 # Op types whose outputs carry no gradient (integers, booleans, indices, shapes, random draws, state updates,
 # summaries). Every op type has a gradient function or is listed here (tests/test_gradients.py checks it).
 _NOT_DIFFERENTIABLE = {
-    "ArgMax", "ArgMin", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
+    "ArgMax", "ArgMin", "InTopKV2", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
     "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "Unique", "FloorDiv", "TruncateDiv", "TruncateMod",
     "Where", "IsNan", "IsFinite", "Range", "LinSpace", "Const", "Any", "All", "Assert", "NoOp", "PrintV2",
     "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle", "Multinomial",

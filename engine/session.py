@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 
-from .errors import InvalidArgumentError, OpError, ResourceExhaustedError, hinted
+from .errors import InvalidArgumentError, OpError, ResourceExhaustedError, from_numpy, hinted
 from .framework import OPS, Operation, Tensor, _default_graphs, get_default_graph
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -324,8 +324,8 @@ class Session:
         except MemoryError as e:
             op = plan.failed_op(e.__traceback__)
             raise ResourceExhaustedError(None, op, f"OOM when computing {op.name}") from None
-        except Exception as e:  # a NumPy error on bad values: name the op and where it was created
-            raise InvalidArgumentError(None, plan.failed_op(e.__traceback__), str(e) or type(e).__name__) from None
+        except Exception as e:  # a NumPy error on bad values: TensorFlow's words, the op and where it was created
+            raise InvalidArgumentError(None, plan.failed_op(e.__traceback__), from_numpy(e)) from None
 
     def _subrun(self, tensors, feeds):
         """Evaluates `tensors` with `feeds` inside a running step (used by `cond` for the branch it takes)."""
@@ -376,13 +376,20 @@ class Session:
                 f"which was passed to the argument `feed_dict` with key {t}.",
                 "feed_dict necesita valores (números, listas, arrays de NumPy), no tensores: si el valor sale de "
                 "otro tensor, calcúlalo antes con sess.run."))
+        hint = (f"'{t.name}' espera valores de tipo {t.dtype.name}: convierte los datos, p. ej. "
+                f"np.asarray(datos, dtype=np.{t.dtype.name}).")
+        if isinstance(value, int) and not isinstance(value, bool) and not _fits(value, t.dtype.np):  # as TensorFlow
+            raise TypeError(hinted(f"Type of feed value {value} with type {type(value)} is not compatible with Tensor "
+                                   f"type {t.dtype}. Try explicitly setting the type of the feed tensor to a larger "
+                                   "type (e.g. int64).", hint))
+        if isinstance(value, float) and t.dtype.is_integer and not np.isfinite(value):
+            raise OverflowError(hinted(f"Cannot feed value {value} to Tensor '{t.name}' of dtype {t.dtype.name}: "
+                                       "cannot convert float infinity or NaN to an integer", hint))
         try:
             arr = np.asarray(value, dtype=t.dtype.as_numpy_dtype)
         except (TypeError, ValueError) as e:
-            raise ValueError(hinted(
-                f"Cannot feed value {value!r} to Tensor '{t.name}' of dtype {t.dtype.name}: {e}",
-                f"'{t.name}' espera valores de tipo {t.dtype.name}: convierte los datos, p. ej. "
-                f"np.asarray(datos, dtype=np.{t.dtype.name}).")) from None
+            raise ValueError(hinted(f"Cannot feed value {value!r} to Tensor '{t.name}' of dtype {t.dtype.name}: {e}",
+                                    hint)) from None
         if not t.shape.is_compatible_with(arr.shape):
             raise ValueError(hinted(
                 f"Cannot feed value of shape {tuple(arr.shape)} for Tensor '{t.name}', which has shape "
@@ -398,6 +405,14 @@ class Session:
         def call(*args):
             return self.run(fetches, dict(zip(feed_list, args)))
         return call
+
+
+def _fits(number, np_dtype):
+    """Whether the Python int `number` keeps its value in `np_dtype` (2 does not in bool, 2**40 not in int32)."""
+    try:
+        return np.asarray(number).astype(np_dtype) == number
+    except OverflowError:
+        return False
 
 
 def _own(value):

@@ -132,3 +132,17 @@ def as_shape(shape):
 
 def unknown_shape(rank=None):
     return TensorShape(None if rank is None else [None] * rank)
+
+
+def merge(a, b):
+    """The shape that both `a` and `b` describe, for an op that needs its inputs' shapes equal (AddN, Pack...); if
+    they differ, TensorFlow's error naming the dimension."""
+    a, b = as_shape(a), as_shape(b)
+    if a.dims is not None and b.dims is not None:
+        if len(a.dims) != len(b.dims):
+            raise ValueError(f"Shapes must be equal rank, but are {len(a.dims)} and {len(b.dims)}")
+        for i, (x, y) in enumerate(zip(a.dims, b.dims)):
+            if x is not None and y is not None and x != y:
+                raise ValueError(f"Dimension {i} in both shapes must be equal, but are {x} and {y}. Shapes are "
+                                 f"{a.bracket_str()} and {b.bracket_str()}.")
+    return a.merge_with(b)

@@ -67,13 +67,21 @@ def _assign(sess, op, value, *, validate_shape):
     return _store(sess, op.inputs[0].op, value, validate_shape)
 
 
-@defop("AssignAdd", _assign_infer, stateful=True, ref_inputs=(0,), writes=True)
+def _assign_update_infer(inputs, attrs):
+    """AssignAdd/AssignSub: Assign's checks, on a variable of numbers (TensorFlow has no kernel for bool)."""
+    from .ops.math_ops import NUMBERS
+    from .ops.array_ops import check_dtype
+    check_dtype(inputs[0], NUMBERS, "ref")
+    return _assign_infer(inputs, attrs)
+
+
+@defop("AssignAdd", _assign_update_infer, stateful=True, ref_inputs=(0,), writes=True)
 def _assign_add(sess, op, value):
     var = op.inputs[0].op
     return _store(sess, var, _variable(sess, var, **var.attrs) + value)
 
 
-@defop("AssignSub", _assign_infer, stateful=True, ref_inputs=(0,), writes=True)
+@defop("AssignSub", _assign_update_infer, stateful=True, ref_inputs=(0,), writes=True)
 def _assign_sub(sess, op, value):
     var = op.inputs[0].op
     return _store(sess, var, _variable(sess, var, **var.attrs) - value)

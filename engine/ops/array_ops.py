@@ -10,7 +10,7 @@ from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, hinted
 from ..framework import (Tensor, apply, broadcast_shape, convert_to_tensor, defop, get_default_graph, is_tensor,
                          make_op, same_as_input, static_value)
-from ..shapes import TensorShape, as_shape
+from ..shapes import TensorShape, as_shape, merge
 
 # ---------------------------------------------------------------------------------------------------------------
 # Constants and placeholders
@@ -33,14 +33,34 @@ def _to_array(value, dtype):
         raise TypeError(f"Can't convert non-rectangular Python sequence to Tensor: {value!r}") from None
     if raw.dtype.kind in "OUS":
         raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
-    if dtype.is_integer or dtype.is_bool:
-        if raw.dtype.kind == "f" and not np.all(np.mod(raw, 1) == 0):
-            raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
+    python = not isinstance(value, (np.ndarray, np.generic))
+    if dtype.is_integer or dtype.is_bool:  # TensorFlow: a Python float never becomes an int, an int never a bool
+        if raw.dtype.kind == "f" and (python or not np.all(np.mod(raw, 1) == 0)) or \
+                python and dtype.is_bool and raw.dtype.kind in "iu":
+            bad = raw.reshape(-1)[0].item() if raw.size else value
+            raise TypeError(f"Expected {dtype.name}, but got {bad!r} of type '{type(bad).__name__}'.")
     if dtype.is_integer and raw.size and raw.dtype.kind in "iuf":
         info = np.iinfo(dtype.np)
         if raw.min() < info.min or raw.max() > info.max:
             raise ValueError(f"Value {value!r} is out of range for dtype {dtype.name}.")
     return np.asarray(raw, dtype=dtype.np)
+
+
+_HINTS = {  # (dtype kind, what the op needs) -> the Spanish hint
+    "float": "esta función necesita números reales: convierte antes con tf.cast(x, tf.float32) o escribe los "
+             "valores con punto decimal (2.0).",
+    "unsigned": "los enteros sin signo (uint8) no tienen negativos: convierte antes con tf.cast(x, tf.int32).",
+    "bool": "los booleanos no son números: convierte antes con tf.cast(x, tf.int32) o tf.cast(x, tf.float32).",
+}
+
+
+def check_dtype(t, allowed, param="x"):
+    """TensorFlow's TypeError when the dtype of `t` is not in `allowed` (one of the lists above)."""
+    if t.dtype.name in allowed.split(", "):
+        return
+    hint = _HINTS["bool" if t.dtype.is_bool else "unsigned" if t.dtype.name.startswith("u") else "float"]
+    raise TypeError(hinted(f"Value passed to parameter '{param}' has DataType {t.dtype.name} not in list of allowed "
+                           f"values: {allowed}", hint if t.dtype.name != "string" else None))
 
 
 def _const_infer(inputs, attrs):
@@ -61,12 +81,15 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
     arr = _to_array(value, dtype)
     if shape is not None:
         shape = tuple(as_shape(shape).as_list())
-        if arr.size == 1:
-            arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
-        elif arr.size == int(np.prod(shape)) and not verify_shape:
-            arr = arr.reshape(shape)
-        elif arr.shape != shape:
+        n = int(np.prod(shape))
+        if verify_shape and arr.shape != shape:
             raise TypeError(f"Expected Tensor's shape: {shape}, got {arr.shape}.")
+        if arr.size > n:
+            raise ValueError(f"Too many elements provided. Takes at most {n}, but got {arr.size}.")
+        if arr.size == 0 and n:
+            raise ValueError(f"Cannot create a tensor of shape {list(shape)} from an empty value.")
+        flat = arr.reshape(-1)  # TensorFlow 1 repeats the last element to fill the shape
+        arr = np.concatenate([flat, np.repeat(flat[-1:], n - flat.size)]).reshape(shape) if n else flat.reshape(shape)
     arr.flags.writeable = False
     return make_op("Const", [], name, {"value": arr, "dtype": _dt.as_dtype(arr.dtype) if dtype is None
                                        else _dt.as_dtype(dtype)}).outputs[0]
@@ -200,37 +223,56 @@ def ones_like(tensor, dtype=None, name=None):
 
 
 def _range_infer(inputs, attrs):
+    if inputs[0].dtype.name not in ("float32", "float64", "int8", "int16", "int32", "int64"):
+        raise ValueError(f"Unsupported dtype {inputs[0].dtype.name} for Range")
     vals = [static_value(t) for t in inputs]
     if any(v is None for v in vals):
         return [(TensorShape([None]), inputs[0].dtype)]
-    start, limit, delta = (v.item() for v in vals)
-    _check_range(start, limit, delta)
-    return [(TensorShape([max(0, int(np.ceil((limit - start) / delta)))]), inputs[0].dtype)]
+    return [(TensorShape([_range_size(*vals)]), inputs[0].dtype)]
 
 
-def _check_range(start, limit, delta):
+def _range_size(start, limit, delta):
+    """How many values: computed in the dtype of the range, as TensorFlow does (so 0.9 to 4.9 by 0.5 in float32
+    has 8 values, not the 9 of float64)."""
     if delta == 0:
         raise ValueError(f"Requires delta != 0: {delta}")
     if delta > 0 and start > limit:
         raise ValueError(f"Requires start <= limit when delta > 0: {start}/{limit}")
     if delta < 0 and start < limit:
         raise ValueError(f"Requires start >= limit when delta < 0: {start}/{limit}")
+    if start.dtype.kind in "iu":
+        return int((abs(int(limit) - int(start)) + abs(int(delta)) - 1) // abs(int(delta)))
+    return int(np.ceil(np.abs((limit - start) / delta)))
 
 
 @defop("Range", _range_infer)
 def _range(start, limit, delta):
-    _check_range(start, limit, delta)
-    return np.arange(start, limit, delta, dtype=start.dtype)
+    n = _range_size(start, limit, delta)
+    if start.dtype.kind in "iu":
+        return np.arange(start, limit, delta, dtype=start.dtype)[:n]
+    steps = np.full(n, delta, dtype=start.dtype)  # start, start + delta, ... added one by one, as TensorFlow
+    steps[:1] = start
+    return np.cumsum(steps, dtype=start.dtype)
+
+
+_RANGE_ORDER = ["int32", "int64", "float16", "float32", "float64"]
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 (TensorFlow's name)
-    """Like Python's range: `tf.range(5)` -> [0 1 2 3 4]. int32 unless a float or `dtype` is given."""
+    """Like Python's range: `tf.range(5)` -> [0 1 2 3 4]. int32 unless a float or `dtype` is given (the widest
+    dtype of start, limit and delta, as in TensorFlow)."""
     if limit is None:
         start, limit = 0, start
+    values = (start, limit, delta)
     if dtype is None:
-        kinds = [convert_to_tensor(v).dtype if is_tensor(v) else _dt.infer(v) for v in (start, limit, delta)]
-        dtype = next((k for k in kinds if k.is_floating), kinds[0])
-    return apply("Range", [start, limit, delta], None, name, arg_names=("start", "limit", "delta"), dtype=_dt.as_dtype(dtype))
+        dtype = max((convert_to_tensor(v).dtype if is_tensor(v) else _dt.infer(v) for v in values),
+                    key=lambda d: _RANGE_ORDER.index(d.name) if d.name in _RANGE_ORDER else -1)
+    dtype = _dt.as_dtype(dtype)
+    with get_default_graph().name_scope(name) as scope:
+        args = [cast(v, dtype) if is_tensor(v) and convert_to_tensor(v).dtype != dtype
+                else convert_to_tensor(v, dtype=None if is_tensor(v) else dtype, name=n)
+                for v, n in zip(values, ("start", "limit", "delta"))]
+        return apply("Range", args, scope, arg_names=("start", "limit", "delta"))
 
 
 def _linspace_infer(inputs, attrs):
@@ -299,7 +341,10 @@ def _cast(x, *, DstT):
 
 
 def cast(x, dtype, name=None):
-    """Converts to another dtype: `tf.cast(t, tf.float32)`. Floats become ints by truncation."""
+    """Converts to another dtype: `tf.cast(t, tf.float32)`. Floats become ints by truncation. A tensor that already
+    has that dtype is returned as it is (no op), as in TensorFlow."""
+    if is_tensor(x) and convert_to_tensor(x).dtype == _dt.as_dtype(dtype):
+        return convert_to_tensor(x)
     return apply("Cast", [x], name, attrs={"DstT": _dt.as_dtype(dtype)})
 
 
@@ -366,8 +411,8 @@ def _reshape_infer(inputs, attrs):
         rest = int(np.prod([d for d in target if d != -1]))
         if known is not None:
             if rest == 0 or known % rest:
-                raise ValueError(f"Cannot reshape a tensor with {known} elements to shape {target}: {known} is not "
-                                 f"divisible by {rest}. Input shape: {x.shape.bracket_str()}")
+                raise ValueError(f"Dimension size must be evenly divisible by {rest} but is {known}: cannot reshape "
+                                 f"a tensor of shape {x.shape.bracket_str()} to shape {target}")
             target[target.index(-1)] = known // rest
         else:
             target[target.index(-1)] = None
@@ -400,6 +445,9 @@ def _transpose_infer(inputs, attrs):
         return [(TensorShape(None), x.dtype)]
     if perm is None:
         perm = tuple(reversed(builtins.range(x.shape.rank)))
+    if len(perm) != x.shape.rank:
+        raise ValueError(f"Dimension must be {x.shape.rank} but is {len(perm)}: perm {list(perm)} for a tensor of "
+                         f"shape {x.shape.bracket_str()}")
     if sorted(perm) != list(builtins.range(x.shape.rank)):
         raise ValueError(f"perm {list(perm)} is not a permutation of the {x.shape.rank} dimensions of shape "
                          f"{x.shape.bracket_str()}")
@@ -418,14 +466,15 @@ def transpose(a, perm=None, name="transpose"):
     return apply("Transpose", [a], None, name, arg_names=("x",), attrs={"perm": perm})
 
 
-def _norm_axis(axis, rank, what="axis"):
+def _norm_axis(axis, rank, what="axis", message="Argument `{what}` = {axis} not in range [{lo}, {rank})"):
+    """`axis` in [0, rank) (a negative one counts from the end); out of range, a ValueError with the op's own
+    TensorFlow `message` (a template over what, axis, lo = -rank, rank, last = rank - 1 and need = the rank
+    the axis would need)."""
     if rank is None:
-        if axis < 0:
-            raise ValueError(f"{what} {axis} needs a known rank")
         return axis
     if not -rank <= axis < rank:
-        raise ValueError(f"{what} {axis} is out of bounds for a tensor of rank {rank} "
-                         f"(must be in [{-rank}, {rank}))")
+        raise ValueError(message.format(what=what, axis=axis, lo=-rank, rank=rank, last=rank - 1,
+                                        need=axis + 1 if axis >= 0 else -axis))
     return axis % rank
 
 
@@ -433,7 +482,7 @@ def _expand_infer(inputs, attrs):
     x = inputs[0]
     if x.shape.rank is None:
         return [(TensorShape(None), x.dtype)]
-    axis = _norm_axis(attrs["axis"], x.shape.rank + 1)
+    axis = _norm_axis(attrs["axis"], x.shape.rank + 1, message="dim {axis} not in the interval [{lo}, {last}].")
     dims = list(x.shape.dims)
     dims.insert(axis, 1)
     return [(TensorShape(dims), x.dtype)]
@@ -468,7 +517,7 @@ def _squeeze_infer(inputs, attrs):
         if None in x.shape.dims:
             return [(TensorShape(None), x.dtype)]
         return [(TensorShape([d for d in x.shape.dims if d != 1]), x.dtype)]
-    axis = [_norm_axis(a, x.shape.rank) for a in axis]
+    axis = [_norm_axis(a, x.shape.rank, message="squeeze_dims[0] not in [{lo},{rank}).") for a in axis]
     for a in axis:
         if x.shape[a] not in (1, None):
             raise ValueError(f"Can not squeeze dim[{a}], expected a dimension of 1, got {x.shape[a]} for shape "
@@ -478,13 +527,17 @@ def _squeeze_infer(inputs, attrs):
 
 @defop("Squeeze", _squeeze_infer, grad=lambda op, g: [reshape(g, shape_of(op.inputs[0]))])
 def _squeeze(x, *, axis):
-    return np.squeeze(x, axis)
+    try:
+        return np.squeeze(x, axis)
+    except ValueError:
+        bad = next(a for a in axis if x.shape[a] != 1)
+        raise ValueError(f"Can not squeeze dim[{bad}], expected a dimension of 1, got {x.shape[bad]}") from None
 
 
 def squeeze(input, axis=None, name=None, squeeze_dims=None):
     """Removes dimensions of size 1."""
     axis = squeeze_dims if axis is None else axis
-    axis = None if axis is None else tuple([axis] if isinstance(axis, int) else axis)
+    axis = None if axis is None else tuple([axis] if isinstance(axis, int) else axis) or None  # [] means all
     return apply("Squeeze", [input], name, arg_names=("input",), attrs={"axis": axis})
 
 
@@ -501,7 +554,10 @@ def _concat_infer(inputs, attrs):
     if not ranks:
         return [(TensorShape(None), inputs[0].dtype)]
     rank = ranks.pop()
-    axis = _norm_axis(attrs["axis"], rank)
+    if rank == 0:
+        raise ValueError("Can't concatenate scalars (use tf.stack instead)")
+    axis = _norm_axis(attrs["axis"], rank, message="Shape must be at least rank {need} but is rank {rank} for "
+                                                   "'ConcatV2' (concatenating along axis {axis})")
     dims = [None] * rank
     total = 0
     for t in inputs:
@@ -547,10 +603,7 @@ def concat(values, axis, name="concat"):
 def _pack_infer(inputs, attrs):
     shape = inputs[0].shape
     for t in inputs[1:]:
-        if not shape.is_compatible_with(t.shape):
-            raise ValueError(f"Shapes must be equal rank and compatible to stack, but are {shape.bracket_str()} and "
-                             f"{t.shape.bracket_str()}")
-        shape = shape.merge_with(t.shape)
+        shape = merge(shape, t.shape)
     if shape.rank is None:
         return [(TensorShape(None), inputs[0].dtype)]
     axis = _norm_axis(attrs["axis"], shape.rank + 1)
@@ -601,7 +654,7 @@ def unstack(value, num=None, axis=0, name="unstack"):
     """Splits a tensor into a list of tensors along `axis` (removing it)."""
     value = convert_to_tensor(value)
     if num is None:
-        num = value.shape[axis] if value.shape.rank is not None else None
+        num = value.shape[_norm_axis(axis, value.shape.rank)] if value.shape.rank is not None else None
         if num is None:
             raise ValueError(f"Cannot infer argument `num` from shape {value.shape}")
     out = apply("Unpack", [value], None, name, arg_names=("value",), attrs={"num": int(num), "axis": int(axis)})
@@ -614,7 +667,10 @@ def _split_infer(inputs, attrs):
     n = attrs["num"] if sizes is None else len(sizes)
     if x.shape.rank is None:
         return [(TensorShape(None), x.dtype)] * n
-    axis = _norm_axis(attrs["axis"], x.shape.rank)
+    if x.shape.rank == 0:
+        raise ValueError("Can't split scalars")
+    axis = _norm_axis(attrs["axis"], x.shape.rank,
+                      message="Dimension size, given by scalar input {axis} must be in range [{lo}, {rank})")
     d = x.shape[axis]
     if sizes is None:
         if d is not None and d % n:
@@ -688,8 +744,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
 def _tile_infer(inputs, attrs):
     x, m = inputs
     mv = static_value(m)
-    if x.shape.rank is None or mv is None:
-        return [(TensorShape(None if x.shape.rank is None else [None] * x.shape.rank), x.dtype)]
+    if x.shape.rank is None or mv is None:  # the rank is the length of multiples
+        rank = x.shape.rank if x.shape.rank is not None else m.shape[0] if m.shape.rank == 1 else None
+        return [(TensorShape(None if rank is None else [None] * rank), x.dtype)]
     if len(mv) != x.shape.rank:
         raise ValueError(f"Shape must be rank {x.shape.rank} but is rank {len(mv)}: multiples {mv.tolist()} for "
                          f"shape {x.shape.bracket_str()}")
@@ -728,11 +785,11 @@ def tile(input, multiples, name=None):
 
 def _gather_infer(inputs, attrs):
     params, indices = inputs
-    if not indices.dtype.is_integer:
-        raise TypeError(f"indices must be int32 or int64, got {indices.dtype.name}")
+    check_dtype(indices, "int16, int32, int64", "indices")
     if params.shape.rank is None or indices.shape.rank is None:
         return [(TensorShape(None), params.dtype)]
-    axis = _norm_axis(attrs["axis"], params.shape.rank)
+    axis = _norm_axis(attrs["axis"], params.shape.rank,
+                      message="Shape must be at least rank {need} but is rank {rank} for 'GatherV2' (axis {axis})")
     dims = params.shape.dims
     return [(TensorShape(dims[:axis] + indices.shape.dims + dims[axis + 1:]), params.dtype)]
 
@@ -756,6 +813,8 @@ def _gather_grad(op, g):
 
 @defop("GatherV2", _gather_infer, grad=_gather_grad)
 def _gather(params, indices, *, axis):
+    if not -params.ndim <= axis < params.ndim:
+        raise ValueError(f"Shape must be at least rank {axis + 1 if axis >= 0 else -axis} but is rank {params.ndim}")
     n = params.shape[axis]
     if indices.size and (indices.min() < 0 or indices.max() >= n):
         where = tuple(int(i) for i in np.argwhere((indices < 0) | (indices >= n))[0])
@@ -771,6 +830,7 @@ def gather(params, indices, axis=0, name=None):
 
 def _segment_infer(inputs, attrs):
     data, ids, n = inputs
+    check_dtype(ids, "int32, int64", "segment_ids")
     nv = static_value(n)
     if data.shape.rank is None or ids.shape.rank is None:
         return [(TensorShape(None), data.dtype)]
@@ -790,7 +850,12 @@ def gather_dropping_negatives(params, indices):
 @defop("UnsortedSegmentSum", _segment_infer,
        grad=lambda op, g: [gather_dropping_negatives(g, op.inputs[1]), None, None])
 def _unsorted_segment_sum(data, ids, num_segments):
-    out = np.zeros((int(num_segments),) + data.shape[ids.ndim:], dtype=data.dtype)
+    """Negative ids are dropped (TensorFlow's rule); ids past the last segment are an error."""
+    n = int(num_segments)
+    if ids.size and ids.max() >= n:
+        where = tuple(int(i) for i in np.argwhere(ids >= n)[0])
+        raise ValueError(f"segment_ids{list(where)} = {ids[where]} is out of range [0, {n})")
+    out = np.zeros((n,) + data.shape[ids.ndim:], dtype=data.dtype)
     keep = ids >= 0
     np.add.at(out, ids[keep], data[keep])
     return out
@@ -805,8 +870,10 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
 def _slice_infer(inputs, attrs):
     x, begin, size_t = inputs
     b, s = static_value(begin), static_value(size_t)
-    if x.shape.rank is None:
-        return [(TensorShape(None), x.dtype)]
+    if x.shape.rank is None:  # the rank is the length of begin; a size (not -1) is that dimension
+        n = size_t.shape[0] if size_t.shape.rank == 1 else None
+        return [(TensorShape(None if n is None else [None if s is None or s[i] == -1 else int(s[i])
+                                                     for i in builtins.range(n)]), x.dtype)]
     if s is None or b is None:
         return [(TensorShape([None] * x.shape.rank), x.dtype)]
     dims = []
@@ -899,31 +966,56 @@ def _strided_slice(x, *, spec):
     return x[spec]
 
 
+_INDEX_ERROR = ("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar tf.int32/tf.int64 "
+                "tensors are valid indices, got {!r}")
+
+
 def _getitem(tensor, key):
-    """`t[1:, ::2]`, `t[:, 0]`, `t[..., None]`: NumPy basic indexing, known when the graph is built."""
+    """`t[1:, ::2]`, `t[:, 0]`, `t[..., None]`, `t[i]`: NumPy basic indexing. Integers known when the graph is built
+    go into one StridedSlice; a scalar int tensor known only at run time picks its element with a gather after it."""
     key = key if isinstance(key, tuple) else (key,)
     dynamic = [i for i, k in enumerate(key) if is_tensor(k) and static_value(convert_to_tensor(k)) is None]
     if len(dynamic) == 1 and all(k == builtins.slice(None) for k in key[:dynamic[0]] + key[dynamic[0] + 1:]):
         return gather(tensor, key[dynamic[0]], axis=dynamic[0])  # `x[t]`, `x[:, t]` with t known at run time (loops)
-    spec = []
+    spec, dynamic = [], []  # dynamic: (position in the spec, index tensor)
     for k in key:
         if is_tensor(k):
-            v = static_value(convert_to_tensor(k))
+            t = convert_to_tensor(k)
+            if not t.dtype.is_integer or t.shape.rank not in (None, 0):
+                raise TypeError(hinted(_INDEX_ERROR.format(t),
+                                       "para elegir varios elementos por índice usa tf.gather(t, indices)."))
+            v = static_value(t)
             if v is None:
-                raise TypeError(hinted(f"Only static integers, slices (`:`), ellipsis (`...`) and None are valid "
-                                       f"indices, got the tensor {convert_to_tensor(k).name}",
-                                       "para elegir elementos con un tensor de índices usa tf.gather(t, indices)."))
-            k = int(v)
+                dynamic.append((len(spec), t))
+                k = builtins.slice(None)
+            else:
+                k = int(v)
         if isinstance(k, builtins.slice):
             k = builtins.slice(*(None if p is None else _static_int(p, "slice bound") for p in (k.start, k.stop, k.step)))
         elif isinstance(k, (bool, np.bool_)) or not (k is None or k is Ellipsis or isinstance(k, (int, np.integer))):
-            raise TypeError(hinted(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
-                                   f"int32/int64 tensors are valid indices, got {k!r}",
+            raise TypeError(hinted(_INDEX_ERROR.format(k),
                                    "para elegir varios elementos por índice usa tf.gather; para máscaras, tf.boolean_mask."))
         elif k is not None and k is not Ellipsis:
             k = int(k)
         spec.append(k)
-    return apply("StridedSlice", [tensor], None, "strided_slice", arg_names=("input",), attrs={"spec": tuple(spec)})
+    out = apply("StridedSlice", [tensor], None, "strided_slice", arg_names=("input",), attrs={"spec": tuple(spec)})
+    n_real = sum(1 for k in spec if k is not None and k is not Ellipsis)  # the keys that use up a dimension
+    for position, index in reversed(dynamic):
+        out = gather(out, index, axis=_result_axis(spec[:position], convert_to_tensor(tensor).shape.rank, n_real))
+    return out
+
+
+def _result_axis(before, rank, n_real):
+    """The dimension of x[spec] that the key after `before` (the first keys of spec) becomes, if it is a slice."""
+    axis = 0
+    for k in before:
+        if k is Ellipsis:
+            if rank is None:
+                raise ValueError("an index tensor after `...` needs the rank of the tensor known")
+            axis += rank - n_real
+        elif k is None or isinstance(k, builtins.slice):
+            axis += 1
+    return axis
 
 
 Tensor.__getitem__ = _getitem
@@ -934,7 +1026,7 @@ def _reverse_infer(inputs, attrs):
     x = inputs[0]
     for a in attrs["axis"]:
         if x.shape.rank is not None:
-            _norm_axis(a, x.shape.rank)
+            _norm_axis(a, x.shape.rank, message="'axis'[0] = {axis} is out of valid range [0, {last}")
     return [(x.shape, x.dtype)]
 
 
@@ -956,23 +1048,31 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
         tensor, mask = convert_to_tensor(tensor, name="tensor"), convert_to_tensor(mask, name="mask")
         axis = 0 if axis is None else _static_int(axis, "axis")
         k = mask.shape.rank
-        if not mask.dtype.is_bool:
-            raise TypeError(f"mask of boolean_mask must be bool, got {mask.dtype.name}")
         if k is None:
             raise ValueError("Number of mask dimensions must be specified, even if some dimensions are None. "
                              "E.g. shape=[None] is ok, but shape=None is not.")
         if k == 0:
             raise ValueError("mask cannot be scalar.")
-        if tensor.shape.rank is not None and not tensor.shape[axis:axis + k].is_compatible_with(mask.shape):
-            raise ValueError(f"Shapes {tensor.shape[axis:axis + k]} and {mask.shape} are incompatible: the mask "
-                             f"{mask.shape.bracket_str()} must match the dimensions {axis}..{axis + k - 1} of the "
-                             f"tensor {tensor.shape.bracket_str()}")
         shape = tensor.shape
-        if axis or shape.rank is None or not shape[k:].is_fully_defined():
-            raise ValueError("boolean_mask here needs axis=0 and the dimensions after the mask known")
-        flat = reshape(tensor, [-1] + shape[k:].as_list())
+        if shape.rank is not None and not shape[axis:axis + k].is_compatible_with(mask.shape):
+            raise ValueError(f"Shapes {shape[axis:axis + k]} and {mask.shape} are incompatible: the mask "
+                             f"{mask.shape.bracket_str()} must match the dimensions {axis}..{axis + k - 1} of the "
+                             f"tensor {shape.bracket_str()}")
+        if axis:
+            raise ValueError("boolean_mask here needs axis=0")
+        rest = shape[k:] if shape.rank is not None else TensorShape(None)
+        lead = mask.shape.num_elements()  # the masked dimensions, flattened into one
+        lead = -1 if lead is None else lead
+        flat_shape = concat([[lead], _shape_tail(tensor, k)], 0) if not rest.is_fully_defined() else \
+            [lead] + rest.as_list()
+        flat = reshape(tensor, flat_shape)
         indices = reshape(where_v2(reshape(mask, [-1])), [-1])
         return gather(flat, indices)
+
+
+def _shape_tail(t, k):
+    """The dimensions of `t` after the first k, as a tensor (the static ones when known)."""
+    return slice(shape(t), [k], [-1])
 
 
 def _one_hot_infer(inputs, attrs):
@@ -994,14 +1094,17 @@ def _one_hot(indices, *, depth, on_value, off_value, axis, dtype):
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """Each index becomes a vector of `depth` zeros with a 1 at that index (out-of-range indices: all zeros)."""
-    dtype = _dt.as_dtype(dtype) if dtype is not None else (
-        _dt.infer(on_value) if on_value is not None else _dt.float32)
+    given = {k: _to_array(v, dtype) for k, v in (("on_value", on_value), ("off_value", off_value)) if v is not None}
+    dtypes = {k: _dt.as_dtype(a.dtype) for k, a in given.items()}
+    if len(set(dtypes.values())) > 1:
+        raise TypeError(f"dtype {dtypes['on_value']} of on_value does not match dtype {dtypes['off_value']} of "
+                        "off_value")
+    dtype = _dt.as_dtype(dtype) if dtype is not None else next(iter(dtypes.values()), _dt.float32)
     indices = convert_to_tensor(indices)
-    if not indices.dtype.is_integer:
-        raise TypeError(f"indices of one_hot must be integers, got {indices.dtype.name}")
+    check_dtype(indices, "uint8, int8, int32, int64", "indices")
     return apply("OneHot", [indices], name, "one_hot", arg_names=("indices",), same_dtype=False,
-                 attrs={"depth": _static_int(depth, "depth"), "on_value": 1 if on_value is None else on_value,
-                        "off_value": 0 if off_value is None else off_value, "axis": -1 if axis is None else axis,
+                 attrs={"depth": _static_int(depth, "depth"), "on_value": given.get("on_value", 1),
+                        "off_value": given.get("off_value", 0), "axis": -1 if axis is None else axis,
                         "dtype": dtype})
 
 
@@ -1023,7 +1126,11 @@ def unique(x, out_idx=_dt.int32, name=None):
     return tuple(apply("Unique", [x], name, attrs={"out_idx": _dt.as_dtype(out_idx)}))
 
 
+_DIAG_TYPES = "bfloat16, float16, float32, float64, int32, int64, complex64, complex128"
+
+
 def _diag_infer(inputs, attrs):
+    check_dtype(inputs[0], _DIAG_TYPES, "diagonal")
     s = inputs[0].shape
     if s.rank == 0:
         raise ValueError(f"Shape must be at least rank 1 but is rank 0 for 'Diag' with input shapes: {s.bracket_str()}")
@@ -1031,7 +1138,10 @@ def _diag_infer(inputs, attrs):
 
 
 def _diag_part_infer(inputs, attrs):
+    check_dtype(inputs[0], _DIAG_TYPES, "input")
     s = inputs[0].shape
+    if s.rank is not None and (s.rank % 2 or not s.rank or not s[:s.rank // 2].is_compatible_with(s[s.rank // 2:])):
+        raise ValueError(f"Input must have even rank and equal halves for 'DiagPart', got shape {s.bracket_str()}")
     return [(TensorShape(None if s.rank is None else list(s.dims[:s.rank // 2])), inputs[0].dtype)]
 
 
@@ -1085,9 +1195,15 @@ def _sum_to(x, shape):
 
 def _broadcast_to_infer(inputs, attrs):
     [(target, dtype)] = _target_shape(inputs, attrs)
-    if broadcast_shape(inputs[0].shape, target) != target and target.is_fully_defined():
-        raise ValueError(f"Unable to broadcast tensor of shape {inputs[0].shape.bracket_str()} to tensor of shape "
-                         f"{target.bracket_str()}")
+    x = inputs[0].shape
+    if x.rank is not None and target.rank is not None:
+        if x.rank > target.rank:
+            raise ValueError(f"Shape must be at most rank {target.rank} but is rank {x.rank}: cannot broadcast a "
+                             f"tensor of shape {x.bracket_str()} to shape {target.bracket_str()}")
+        for a, b in zip(x.dims[::-1], target.dims[::-1]):
+            if a not in (None, 1) and b is not None and a != b:
+                raise ValueError(f"Dimensions must be equal, but are {a} and {b}: cannot broadcast a tensor of shape "
+                                 f"{x.bracket_str()} to shape {target.bracket_str()}")
     return [(target, dtype)]
 
 

@@ -81,8 +81,9 @@ def _if_infer(inputs, attrs):
         if a.dtype != b.dtype:
             raise TypeError(hinted(f"Outputs of true_fn and false_fn must have the same type: {a.dtype.name}, "
                                    f"{b.dtype.name}", "las dos ramas de tf.cond deben devolver el mismo dtype."))
-        same = a.shape.is_compatible_with(b.shape) and a.shape.rank == b.shape.rank
-        results.append((a.shape.merge_with(b.shape) if same else TensorShape(None), a.dtype))
+        same_rank = a.shape.rank is not None and a.shape.rank == b.shape.rank  # the most specific shape both fit
+        results.append((TensorShape([x if x == y else None for x, y in zip(a.shape.dims, b.shape.dims)])
+                        if same_rank else TensorShape(None), a.dtype))
     return results
 
 

@@ -7,39 +7,42 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import hinted
-from ..framework import (Tensor, apply, broadcasting, comparison, convert_to_tensor, defop, is_tensor,
+from ..framework import (Tensor, apply, broadcasting, convert_to_tensor, defop, is_tensor,
                          same_as_input, static_value)
-from ..shapes import TensorShape
-from .array_ops import (_norm_axis, _static_int, broadcast_to, cast, expand_dims, ones_like, reshape, shape_of, size,
+from ..shapes import TensorShape, merge
+from .array_ops import (_norm_axis, _static_int, _to_array, broadcast_to, check_dtype, cast, expand_dims, ones_like, reshape, shape_of, size,
                         squeeze, stop_gradient, transpose, zeros_like)
 
 # ---------------------------------------------------------------------------------------------------------------
 # dtype checks shared by the ops below
 # ---------------------------------------------------------------------------------------------------------------
 
+# TensorFlow's lists of allowed dtypes (the text of its TypeError) for the families of ops below
 _FLOATS = "bfloat16, float16, float32, float64, complex64, complex128"
+_SIGNED = "bfloat16, float16, float32, float64, int8, int16, int32, int64, complex64, complex128"
+_ABS = "bfloat16, float16, float32, float64, int8, int16, int32, int64"
+NUMBERS = ("bfloat16, float16, float32, float64, uint8, int8, uint16, int16, int32, int64, complex64, complex128, "
+            "uint32, uint64")
+_REAL = "float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint16, float16, uint32, uint64"
+_ALL = _REAL + ", bool, string"
 
-
-def _require(kind, allowed_text):
-    """An infer function accepting only dtypes of `kind` (e.g. floats for sqrt), with TensorFlow's TypeError."""
+def _require(allowed, param="x", out=None):
+    """An infer function for element-wise ops whose inputs must have a dtype in `allowed`; the result has the
+    broadcast shape and the inputs' dtype (or `out`, e.g. bool for comparisons)."""
     def infer(inputs, attrs):
         for t in inputs:
-            ok = {"float": t.dtype.is_floating, "number": t.dtype.is_floating or t.dtype.is_integer,
-                  "bool": t.dtype.is_bool}[kind]
-            if not ok:
-                raise TypeError(f"Value passed to parameter 'x' has DataType {t.dtype.name} not in list of allowed "
-                                f"values: {allowed_text}" + (
-                                    "\n\nPista: esta función necesita números reales: convierte antes con "
-                                    "tf.cast(x, tf.float32) o escribe los valores con punto decimal (2.0)."
-                                    if kind == "float" else ""))
-        return (broadcasting if len(inputs) > 1 else same_as_input)(inputs, attrs)
+            check_dtype(t, allowed, param)
+        [(shape, dtype)] = (broadcasting if len(inputs) > 1 else same_as_input)(inputs, attrs)
+        return [(shape, out or dtype)]
     return infer
 
 
-float_unary = _require("float", _FLOATS)
-float_binary = _require("float", _FLOATS)
-numeric = _require("number", "float16, float32, float64, int8, int16, int32, int64, uint8")
-logical = _require("bool", "bool")
+float_unary = float_binary = _require(_FLOATS)
+signed = _require(_SIGNED)
+abs_types = _require(_ABS)
+numeric = _require(NUMBERS)
+real = _require(_REAL)
+logical = _require("bool")
 
 # ---------------------------------------------------------------------------------------------------------------
 # Binary arithmetic
@@ -56,6 +59,8 @@ defop("RealDiv", float_binary, grad=lambda op, g: [g / op.inputs[1], -g * op.inp
 
 @defop("FloorDiv", numeric, broadcasts=True)
 def _floor_div(x, y):
+    if x.dtype.kind == "f":  # floor(x / y), as TensorFlow (NumPy's floor_divide gives nan for inf // 2)
+        return np.floor(np.true_divide(x, y))
     return _int_division(np.floor_divide, x, y)
 
 
@@ -64,12 +69,12 @@ def _truncate_div(x, y):
     return _int_division(lambda a, b: np.trunc(np.true_divide(a, b)).astype(a.dtype), x, y)
 
 
-@defop("TruncateMod", numeric, broadcasts=True)
+@defop("TruncateMod", _require("int32, int64, bfloat16, float32, float64"), broadcasts=True)  # (no float16 kernel)
 def _truncate_mod(x, y):
     return _int_division(np.fmod, x, y)
 
 
-@defop("FloorMod", numeric, broadcasts=True,
+@defop("FloorMod", real, broadcasts=True,
        grad=lambda op, g: [g, -g * floordiv(op.inputs[0], op.inputs[1])])
 def _floor_mod(x, y):
     return _int_division(np.mod, x, y)
@@ -77,7 +82,7 @@ def _floor_mod(x, y):
 
 def _int_division(fn, x, y):
     if x.dtype.kind in "iu" and np.any(np.asarray(y) == 0):
-        raise ZeroDivisionError("Integer division by zero")
+        raise ValueError("Integer division by zero")
     return fn(x, y)
 
 
@@ -91,24 +96,24 @@ def _pow_grad(op, g):
     return [gx, g * z * safe_log]
 
 
-@defop("Pow", numeric, grad=_pow_grad, broadcasts=True)
+@defop("Pow", signed, grad=_pow_grad, broadcasts=True)
 def _pow(x, y):
     if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
         raise ValueError("Integers to negative integer powers are not allowed")
     return np.power(x, y)
 
 
-@defop("Maximum", numeric, broadcasts=True, grad=lambda op, g: _select_grad(op.inputs[0] >= op.inputs[1], g))
+@defop("Maximum", real, broadcasts=True, grad=lambda op, g: _select_grad(op.inputs[0] >= op.inputs[1], g))
 def _maximum(x, y):
     return np.maximum(x, y)
 
 
-@defop("Minimum", numeric, broadcasts=True, grad=lambda op, g: _select_grad(op.inputs[0] <= op.inputs[1], g))
+@defop("Minimum", real, broadcasts=True, grad=lambda op, g: _select_grad(op.inputs[0] <= op.inputs[1], g))
 def _minimum(x, y):
     return np.minimum(x, y)
 
 
-@defop("SquaredDifference", numeric,
+@defop("SquaredDifference", _require("bfloat16, float16, float32, float64, int32, int64, complex64, complex128"),
        grad=lambda op, g: [2 * g * (op.inputs[0] - op.inputs[1]), -2 * g * (op.inputs[0] - op.inputs[1])],
        broadcasts=True)
 def _squared_difference(x, y):
@@ -137,14 +142,24 @@ def multiply(x, y, name=None):
 def truediv(x, y, name=None):
     """x / y. Integers are converted to floating point first (int32 -> float64), as in Python 3."""
     with _scope(name, "truediv", [x, y]) as scope:
-        x, y = _same(x, y, "RealDiv")
+        x, y = (convert_to_tensor(x), convert_to_tensor(y)) if is_tensor(x) and is_tensor(y) else \
+            _same(x, y, "RealDiv")
+        if x.dtype != y.dtype:
+            raise TypeError(hinted(f"`x` and `y` must have the same dtype, got {x.dtype!r} != {y.dtype!r}.",
+                                   f"no se pueden mezclar {x.dtype.name} y {y.dtype.name}: convierte uno con tf.cast."))
+        if x.dtype.is_bool:
+            raise TypeError(f"Invalid dtype {x.dtype!r} in __truediv__. Expected one of {{tf.uint8, tf.int8, "
+                            "tf.uint16, tf.int16, tf.uint32, tf.int32, tf.uint64, tf.int64, tf.bfloat16, tf.float16, "
+                            "tf.float32, tf.float64, tf.complex64, tf.complex128}.")
         if not x.dtype.is_floating:
             target = _dt.float64 if x.dtype in (_dt.int32, _dt.int64) else _dt.float32
             x, y = cast(x, target), cast(y, target)
         return apply("RealDiv", [x, y], scope)
 
 
-divide = truediv
+def divide(x, y, name=None):
+    """x / y, as the `/` operator (a Python number takes the dtype of the tensor on the other side)."""
+    return truediv(_operand(x, y), _operand(y, x), name)
 
 
 def realdiv(x, y, name=None):
@@ -162,7 +177,11 @@ floor_div = floordiv
 def div(x, y, name=None):
     """TensorFlow 1's `tf.div`: floor division for integers, true division for floats."""
     with _scope(name, "div", [x, y]) as scope:
-        x, y = _same(x, y, "Div")
+        x = convert_to_tensor(x, name="x")
+        y = convert_to_tensor(y, dtype=None if is_tensor(y) else x.dtype, name="y")
+        if y.dtype != x.dtype:  # TensorFlow's words (a ValueError)
+            raise ValueError(f"y: Tensor conversion requested dtype {x.dtype.name} for Tensor with dtype "
+                             f"{y.dtype.name}: {y!r}")
         return apply("RealDiv" if x.dtype.is_floating else "FloorDiv", [x, y], scope)
 
 
@@ -228,9 +247,9 @@ def _unary(type, fn, grad, infer=float_unary, doc=None, api_name=None):
 
 y_of = lambda op: op.outputs[0]  # noqa: E731  (the op's own result, reused by its gradient)
 
-negative = _unary("Neg", np.negative, lambda op, g: [-g], numeric, "-x")
-abs = _unary("Abs", np.abs, lambda op, g: [g * sign(op.inputs[0])], numeric, "|x|")  # noqa: A001
-sign = _unary("Sign", np.sign, lambda op, g: [zeros_like(op.inputs[0])], numeric, "-1, 0 or 1")
+negative = _unary("Neg", np.negative, lambda op, g: [-g], signed, "-x")
+abs = _unary("Abs", np.abs, lambda op, g: [g * sign(op.inputs[0])], abs_types, "|x|")  # noqa: A001
+sign = _unary("Sign", np.sign, lambda op, g: [zeros_like(op.inputs[0])], signed, "-1, 0 or 1")
 square = _unary("Square", np.square, lambda op, g: [g * (2 * op.inputs[0])], numeric, "x * x")
 sqrt = _unary("Sqrt", np.sqrt, lambda op, g: [g * 0.5 / y_of(op)], doc="square root")
 rsqrt = _unary("Rsqrt", lambda x: np.reciprocal(np.sqrt(x)), lambda op, g: [g * -0.5 * y_of(op) ** 3], doc="1 / sqrt(x)")
@@ -279,13 +298,12 @@ def tanh_grad(y, dy):
     """dy * (1 - y²): the gradient of tanh, given its output y."""
     return apply("TanhGrad", [y, dy], None, "TanhGrad", arg_names=("y", "dy"))
 reciprocal = _unary("Reciprocal", np.reciprocal, lambda op, g: [-g * square(y_of(op))], doc="1 / x")
-round = _unary("Round", np.round, lambda op, g: [None], numeric, "rounds half to even")  # noqa: A001
+round = _unary("Round", np.round, lambda op, g: [None], signed, "rounds half to even")  # noqa: A001
 floor = _unary("Floor", np.floor, lambda op, g: [None])
 ceil = _unary("Ceil", np.ceil, lambda op, g: [None])
 logical_not = _unary("LogicalNot", np.logical_not, None, logical, api_name="logical_not")
-is_nan = _unary("IsNan", np.isnan, None, lambda i, a: [(float_unary(i, a)[0][0], _dt.bool)], api_name="is_nan")
-is_finite = _unary("IsFinite", np.isfinite, None, lambda i, a: [(float_unary(i, a)[0][0], _dt.bool)],
-                   api_name="is_finite")
+is_nan = _unary("IsNan", np.isnan, None, _require(_FLOATS, out=_dt.bool), api_name="is_nan")
+is_finite = _unary("IsFinite", np.isfinite, None, _require(_FLOATS, out=_dt.bool), api_name="is_finite")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -293,8 +311,8 @@ is_finite = _unary("IsFinite", np.isfinite, None, lambda i, a: [(float_unary(i, 
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _comparison(type, fn, api_name):
-    defop(type, comparison)(fn)
+def _comparison(type, fn, api_name, allowed=_REAL):
+    defop(type, _require(allowed, out=_dt.bool))(fn)
 
     def public(x, y, name=None):
         return apply(type, [x, y], name, type)
@@ -302,8 +320,8 @@ def _comparison(type, fn, api_name):
     return public
 
 
-equal = _comparison("Equal", np.equal, "equal")
-not_equal = _comparison("NotEqual", np.not_equal, "not_equal")
+equal = _comparison("Equal", np.equal, "equal", _ALL)
+not_equal = _comparison("NotEqual", np.not_equal, "not_equal", _ALL)
 less = _comparison("Less", np.less, "less")
 less_equal = _comparison("LessEqual", np.less_equal, "less_equal")
 greater = _comparison("Greater", np.greater, "greater")
@@ -321,16 +339,17 @@ def _logical_or(x, y):
 
 
 def logical_and(x, y, name=None):
-    return apply("LogicalAnd", [x, y], name, "LogicalAnd")
+    return apply("LogicalAnd", [x, y], name, "LogicalAnd", dtype=_dt.bool)
 
 
 def logical_or(x, y, name=None):
-    return apply("LogicalOr", [x, y], name, "LogicalOr")
+    return apply("LogicalOr", [x, y], name, "LogicalOr", dtype=_dt.bool)
 
 
 def logical_xor(x, y, name="LogicalXor"):
     with _scope(None, name, [x, y]):
-        return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
+        either = logical_or(x, y)
+        return logical_and(either, logical_not(logical_and(x, y)))
 
 
 def _select_infer(inputs, attrs):
@@ -350,7 +369,7 @@ def _select(c, x, y):
 @defop("Where", lambda inputs, attrs: [(TensorShape([None, inputs[0].shape.rank]), _dt.int64)])
 def _where_indices(c):
     if c.ndim == 0:
-        raise ValueError("WhereOp: the condition must have rank >= 1, got a scalar")
+        raise ValueError("WhereOp : Unhandled input dimensions: 0")
     return np.argwhere(c).astype(np.int64)
 
 
@@ -377,19 +396,44 @@ def where(condition, x=None, y=None, name=None):
     with _scope(name, "Select", [condition, x, y]) as scope:
         c = convert_to_tensor(condition, name="condition")
         x, y = _same(x, y, "Select")
-        rank_c, rank_x = c.shape.rank, x.shape.rank
-        row_choice = rank_c == 1 and rank_x is not None and rank_x > 1
-        if not x.shape.is_compatible_with(y.shape) or not (row_choice or c.shape.is_compatible_with(x.shape)) or (
-                row_choice and not TensorShape(c.shape[:1]).is_compatible_with(x.shape[:1])):
-            raise ValueError(hinted(
-                f"Shapes of condition, x and y of where must be equal (or condition a vector over the first "
-                f"dimension), got {c.shape.bracket_str()}, {x.shape.bracket_str()} and {y.shape.bracket_str()}",
-                "el tf.where de TensorFlow 1 no difunde (broadcast) formas: usa tf.where_v2, o iguala las formas "
-                "con tf.ones_like / tf.broadcast_to."))
-        if row_choice:
-            c = reshape(c, [-1] + [1] * (rank_x - 1))
-        return apply("SelectV2", [c, x, y], scope, same_dtype=False, arg_names=("condition", "x", "y"))
+        return apply("Select", [c, x, y], scope, same_dtype=False, arg_names=("condition", "x", "y"))
 
+
+def _select1_infer(inputs, attrs):
+    """TensorFlow 1's Select: x and y of one shape (the result's); the condition a scalar, of that shape, or a
+    vector choosing whole rows."""
+    c, x, y = inputs
+    check_dtype(c, "bool", "condition")
+    shape = merge(x.shape, y.shape)
+    if c.shape.rank not in (None, 0) and not (c.shape.rank == 1 and shape.rank not in (None, 1) and
+                                              c.shape.is_compatible_with(shape[:1])):
+        try:
+            merge(c.shape, shape)
+        except ValueError as e:
+            raise ValueError(hinted(f"{e} (condition, x and y of where must have the same shape, or condition be a "
+                                    "scalar or a vector over the first dimension)",
+                                    "el tf.where de TensorFlow 1 no difunde (broadcast) formas: usa tf.where_v2, o "
+                                    "iguala las formas con tf.ones_like / tf.broadcast_to.")) from None
+    return [(shape, x.dtype)]
+
+
+def _select1_grad(op, g):
+    c, z = op.inputs[0], zeros_like(g)
+    return [None, select1(c, g, z), select1(c, z, g)]
+
+
+@defop("Select", _select1_infer, grad=_select1_grad)
+def _select1(c, x, y):
+    if c.ndim == 1 and x.ndim > 1:  # one condition per row
+        c = c.reshape((-1,) + (1,) * (x.ndim - 1))
+    elif c.ndim and c.shape != x.shape or x.shape != y.shape:
+        raise ValueError(f"Inputs to operation Select of type Select must have the same size and shape.  Input 0: "
+                         f"{list(c.shape)} != input 1: {list(x.shape)}")
+    return np.where(c, x, y)
+
+
+def select1(c, x, y):
+    return apply("Select", [c, x, y], None, "Select", same_dtype=False, arg_names=("condition", "x", "y"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -397,17 +441,20 @@ def where(condition, x=None, y=None, name=None):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _reduce_infer_of(kind):
+def _reduce_infer_of(allowed):
     def infer(inputs, attrs):
         x = inputs[0]
-        if kind == "bool" and not x.dtype.is_bool:
-            raise TypeError(f"reduce_any/reduce_all need a bool tensor, got {x.dtype.name}")
-        if kind == "number" and x.dtype.is_bool:
-            raise TypeError("Value passed to parameter 'input' has DataType bool not in list of allowed values")
+        check_dtype(x, allowed, "input")
         axis, keep = attrs["axis"], attrs["keepdims"]
         if x.shape.rank is None:  # still a scalar when everything is reduced
             return [(TensorShape([] if axis is None and not keep else None), x.dtype)]
-        axes = set(range(x.shape.rank)) if axis is None else {_norm_axis(a, x.shape.rank) for a in axis}
+        rank = x.shape.rank
+        for a in axis or ():
+            if not -rank <= a < rank:
+                raise ValueError(f"Invalid reduction dimension {a} for input with {rank} dimensions.")
+        if axis and len({a % rank for a in axis}) < len(axis):
+            raise ValueError(f"Invalid reduction arguments: Axes contains duplicate dimension: {axis}")
+        axes = set(range(rank)) if axis is None else {a % rank for a in axis}
         dims = [1 if i in axes else d for i, d in enumerate(x.shape.dims)] if keep else \
             [d for i, d in enumerate(x.shape.dims) if i not in axes]
         return [(TensorShape(dims), x.dtype)]
@@ -450,28 +497,35 @@ def _prod_grad(op, g):
 
 
 def _reduce(ufunc, x, axis, keepdims, dtype=None):
-    """ufunc.reduce over `axis` (a tuple, or None for all), through `reduce_kept` for one axis kept."""
+    """ufunc.reduce over `axis` (a tuple, or None for all), through `reduce_kept` for one axis kept.
+    The maximum of nothing is the lowest value of the dtype (and the minimum the highest), as in TensorFlow."""
+    if not x.size and ufunc in _IDENTITIES:
+        return ufunc.reduce(x, axis, dtype, None, keepdims, _IDENTITIES[ufunc](x.dtype))
     if keepdims and axis is not None and len(axis) == 1:
-        return reduce_kept(ufunc, x, axis[0])
+        return reduce_kept(ufunc, x, axis[0], dtype)
     if ufunc is np.add and axis == (0,) and x.ndim == 2 and x.dtype.kind == "f" and not keepdims:
         return np.ones(len(x), x.dtype).dot(x)  # the sum of the rows: a product with ones (BLAS, 2x faster)
     return ufunc.reduce(x, axis, dtype, None, keepdims)
 
 
-def reduce_kept(ufunc, x, axis):
+_IDENTITIES = {np.maximum: lambda dt: _dt.as_dtype(dt).min if dt.kind != "f" else -np.inf,
+               np.minimum: lambda dt: _dt.as_dtype(dt).max if dt.kind != "f" else np.inf}
+
+
+def reduce_kept(ufunc, x, axis, dtype=None):
     """ufunc.reduce(x, axis, keepdims=True), faster for a short last axis of a matrix (or batch of them): NumPy
     reduces it row by row, so 2 to 7 columns are combined column by column instead (4x faster on 100 x 2, as in a
     two-class softmax; the same additions in the same order as NumPy's, so the same result)."""
     if x.ndim < 2 or axis not in (-1, x.ndim - 1) or not 2 <= x.shape[-1] <= 7:
-        return ufunc.reduce(x, axis, None, None, True)
+        return ufunc.reduce(x, axis, dtype, None, True)
     out = ufunc(x[..., 0], x[..., 1])
     for i in range(2, x.shape[-1]):
         ufunc(out, x[..., i], out=out)
     return out[..., None]
 
 
-def _def_reduction(type, fn, grad, kind="number", default_name=None):
-    defop(type, _reduce_infer_of(kind), grad)(fn)
+def _def_reduction(type, fn, grad, allowed=NUMBERS, default_name=None):
+    defop(type, _reduce_infer_of(allowed), grad)(fn)
 
     def public(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
         axis = reduction_indices if axis is None else axis
@@ -489,8 +543,10 @@ def _def_reduction(type, fn, grad, kind="number", default_name=None):
 
 reduce_sum = _def_reduction("Sum", lambda x, *, axis, keepdims: _reduce(np.add, x, axis, keepdims, x.dtype), _sum_grad)
 reduce_mean = _def_reduction("Mean", lambda x, *, axis, keepdims: _mean(x, axis, keepdims), _mean_grad)
-reduce_max = _def_reduction("Max", lambda x, *, axis, keepdims: _reduce(np.maximum, x, axis, keepdims), _extreme_grad)
-reduce_min = _def_reduction("Min", lambda x, *, axis, keepdims: _reduce(np.minimum, x, axis, keepdims), _extreme_grad)
+reduce_max = _def_reduction("Max", lambda x, *, axis, keepdims: _reduce(np.maximum, x, axis, keepdims), _extreme_grad,
+                            _REAL)
+reduce_min = _def_reduction("Min", lambda x, *, axis, keepdims: _reduce(np.minimum, x, axis, keepdims), _extreme_grad,
+                            _REAL)
 reduce_prod = _def_reduction("Prod", lambda x, *, axis, keepdims: np.prod(x, axis, dtype=x.dtype, keepdims=keepdims),
                              _prod_grad)
 reduce_any = _def_reduction("Any", lambda x, *, axis, keepdims: np.any(x, axis, keepdims=keepdims), None, "bool")
@@ -498,9 +554,10 @@ reduce_all = _def_reduction("All", lambda x, *, axis, keepdims: np.all(x, axis, 
 
 
 def _mean(x, axis, keepdims):
-    if x.dtype.kind in "iu":  # TensorFlow: integer mean is integer division
+    if x.dtype.kind in "iu":  # TensorFlow: integer mean is integer division (and 0 for the mean of nothing)
         s = np.sum(x, axis, dtype=np.int64, keepdims=keepdims)
-        return (np.trunc(s / (x.size // max(np.size(s), 1)))).astype(x.dtype)
+        count = x.size // max(np.size(s), 1)
+        return (np.trunc(s / count) if count else np.zeros_like(s)).astype(x.dtype)
     return np.mean(x, axis, keepdims=keepdims, dtype=x.dtype)
 
 
@@ -537,7 +594,7 @@ def _cumulative(type, fn, grad):
 
 
 def _scan(np_fn, identity, x, axis, exclusive, reverse):
-    axis = _norm_axis(axis, x.ndim)
+    axis = _norm_axis(axis, x.ndim, message="ScanOp: Expected scan axis in the range [{lo}, {rank}), but got {axis}")
     if reverse:
         x = np.flip(x, axis)
     out = np_fn(x, axis=axis, dtype=x.dtype)
@@ -567,7 +624,9 @@ cumprod = _cumulative("Cumprod", lambda x, *, axis, exclusive, reverse: _scan(np
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims=None):
     """The vector norm of `tensor` (all of it, or along `axis`): ord 'euclidean'/'fro'/2, 1, np.inf or any p > 0."""
     keepdims = bool(keep_dims if keep_dims is not None else keepdims)
-    if isinstance(axis, (list, tuple)) and len(axis) == 2 and ord not in ("euclidean", "fro"):
+    if isinstance(axis, (list, tuple)) and (len(axis) != 2 or axis[0] == axis[1]):
+        raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+    if isinstance(axis, (list, tuple)) and ord not in ("euclidean", "fro"):
         raise ValueError(f"Matrix norms other than 'fro'/'euclidean' are not supported here, got ord={ord!r}")
     if isinstance(ord, str) and ord not in ("euclidean", "fro") or not isinstance(ord, str) and ord <= 0:
         raise ValueError(f"'ord' must be a supported vector norm ('euclidean', 'fro', 1, 2, np.inf or p > 0), "
@@ -592,18 +651,26 @@ def _argminmax_infer(inputs, attrs):
     x = inputs[0]
     if x.shape.rank is None:
         return [(TensorShape(None), attrs["output_type"])]
-    axis = _norm_axis(attrs["axis"], x.shape.rank)
-    return [(TensorShape([d for i, d in enumerate(x.shape.dims) if i != axis]), attrs["output_type"])]
+    rank, axis = x.shape.rank, attrs["axis"]
+    if not -max(rank, 1) <= axis < max(rank, 1):
+        raise ValueError(f"Dimension ({axis}) must be in the range [{-max(rank, 1)}, {max(rank, 1)}), where "
+                         f"{max(rank, 1)} is the number of dimensions in the input.")
+    return [(TensorShape([d for i, d in enumerate(x.shape.dims) if i != axis % max(rank, 1)]), attrs["output_type"])]
 
 
-@defop("ArgMax", _argminmax_infer)
-def _argmax(x, *, axis, output_type):
-    return np.argmax(x, axis).astype(output_type.np)
+def _arg_extreme(np_fn, nan_as):
+    """argmax/argmin along an axis that must not be empty; NaN never wins (unless all are NaN: index 0)."""
+    def forward(x, *, axis, output_type):
+        if x.ndim and not x.shape[axis]:
+            raise ValueError(f"Reduction axis {axis} is empty in shape {list(x.shape)}")
+        if x.dtype.kind == "f" and np.isnan(x).any():
+            x = np.where(np.isnan(x), nan_as, x)
+        return np_fn(x, axis).astype(output_type.np)
+    return forward
 
 
-@defop("ArgMin", _argminmax_infer)
-def _argmin(x, *, axis, output_type):
-    return np.argmin(x, axis).astype(output_type.np)
+defop("ArgMax", _argminmax_infer)(_arg_extreme(np.argmax, -np.inf))
+defop("ArgMin", _argminmax_infer)(_arg_extreme(np.argmin, np.inf))
 
 
 def argmax(input, axis=None, name=None, dimension=None, output_type=_dt.int64):
@@ -622,7 +689,15 @@ def argmin(input, axis=None, name=None, dimension=None, output_type=_dt.int64):
 arg_max, arg_min = argmax, argmin
 
 
-@defop("AddN", broadcasting, grad=lambda op, g: [g] * len(op.inputs), broadcasts=True)
+def _add_n_infer(inputs, attrs):
+    numeric(inputs[:1], attrs)
+    shape = inputs[0].shape
+    for t in inputs[1:]:
+        shape = merge(shape, t.shape)
+    return [(shape, inputs[0].dtype)]
+
+
+@defop("AddN", _add_n_infer, grad=lambda op, g: [g] * len(op.inputs))
 def _add_n(*xs):
     out = xs[0]
     for x in xs[1:]:
@@ -635,11 +710,9 @@ def add_n(inputs, name=None):
     inputs = list(inputs)
     if not inputs:
         raise ValueError("inputs must be a list of at least one Tensor with the same dtype and shape")
-    for t in inputs[1:]:
-        if is_tensor(t) and is_tensor(inputs[0]) and not convert_to_tensor(t).shape.is_compatible_with(
-                convert_to_tensor(inputs[0]).shape):
-            raise ValueError(f"All inputs of add_n must have the same shape, got {convert_to_tensor(inputs[0]).shape} "
-                             f"and {convert_to_tensor(t).shape}")
+    if len(inputs) == 1:  # as TensorFlow: no sum to do
+        from .array_ops import identity
+        return identity(inputs[0], name=name)
     return apply("AddN", inputs, name, "AddN", arg_names=tuple(f"inputs_{i}" for i in range(len(inputs))))
 
 
@@ -673,8 +746,7 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
 
 def _matmul_infer(inputs, attrs):
     a, b = inputs
-    if a.dtype.is_bool:
-        raise TypeError("MatMul does not support bool tensors")
+    check_dtype(a, "bfloat16, float16, float32, float64, int32, int64, complex64, complex128", "a")  # (no uint8 kernel)
     if a.shape.rank is None or b.shape.rank is None:
         return [(TensorShape(None), a.dtype)]
     if a.shape.rank < 2 or b.shape.rank < 2:
@@ -721,31 +793,73 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
 
 def tensordot(a, b, axes, name=None):
     """Sums products over the given axes (built from transpose, reshape and matmul, like TensorFlow)."""
-    with _scope(name, "Tensordot", [a, b]):
+    with _scope(name, "Tensordot", [a, b]) as scope:
         a, b = _same(a, b, "Tensordot")
-        if not (a.shape.is_fully_defined() and b.shape.is_fully_defined()):
-            raise ValueError("tensordot needs fully known shapes when the graph is built")
         ra, rb = a.shape.rank, b.shape.rank
+        if ra is None or rb is None:
+            raise ValueError("tensordot needs the ranks of a and b known when the graph is built, got shapes "
+                             f"{a.shape} and {b.shape}")
         if isinstance(axes, (int, np.integer)):
+            if not 0 <= axes <= min(ra, rb):
+                raise ValueError(f"'axes' must be at most the rank of a ({ra}) and of b ({rb}), got {axes}.")
             a_axes, b_axes = list(range(ra - axes, ra)), list(range(axes))
         else:
-            a_axes, b_axes = ([a_ax] if isinstance(a_ax, int) else list(a_ax) for a_ax in axes)
-        a_axes, b_axes = [x % ra for x in a_axes], [x % rb for x in b_axes]
+            a_axes, b_axes = ([int(x)] if isinstance(x, (int, np.integer)) else [int(i) for i in x] for x in axes)
+        if len(a_axes) != len(b_axes):
+            raise ValueError(f"Different number of contraction axes 'a' and 'b', {len(a_axes)} != {len(b_axes)}.")
+        a_axes, b_axes = [_norm_axis(x, ra) for x in a_axes], [_norm_axis(x, rb) for x in b_axes]
         for i, j in zip(a_axes, b_axes):
-            if a.shape[i] != b.shape[j]:
-                raise ValueError(f"tensordot: dimension {i} of a ({a.shape[i]}) and dimension {j} of b ({b.shape[j]}) "
-                                 f"differ; shapes {a.shape.bracket_str()} and {b.shape.bracket_str()}")
-        free_a = [i for i in range(ra) if i not in a_axes]
-        free_b = [i for i in range(rb) if i not in b_axes]
-        size = lambda t, ax: int(np.prod([t.shape[i] for i in ax]))  # noqa: E731
-        a2 = reshape(transpose(a, free_a + a_axes), [size(a, free_a), size(a, a_axes)])
-        b2 = reshape(transpose(b, b_axes + free_b), [size(b, b_axes), size(b, free_b)])
-        return reshape(matmul(a2, b2), [a.shape[i] for i in free_a] + [b.shape[i] for i in free_b])
+            if None not in (a.shape[i], b.shape[j]) and a.shape[i] != b.shape[j]:
+                raise ValueError(f"Dimensions must be equal, but are {a.shape[i]} and {b.shape[j]}: dimension {i} "
+                                 f"of a and {j} of b in tensordot of shapes {a.shape.bracket_str()} and "
+                                 f"{b.shape.bracket_str()}")
+        a2, free_a = _as_matrix(a, a_axes, axes_first=False)
+        b2, free_b = _as_matrix(b, b_axes, axes_first=True)
+        out_static = [a.shape[i] for i in range(ra) if i not in a_axes] + \
+                     [b.shape[i] for i in range(rb) if i not in b_axes]
+        product = matmul(a2, b2)
+        if None in out_static:
+            from .array_ops import concat
+            out = reshape(product, concat([free_a, free_b], 0), name=scope)
+            out.set_shape(out_static)
+            return out
+        return reshape(product, out_static, name=scope)
 
 
-@defop("Cross", lambda inputs, attrs: broadcasting(inputs, attrs),
+def _as_matrix(t, axes, axes_first):
+    """`t` with its dimensions `axes` gathered into one (the rows if `axes_first`, else the columns) and the others
+    into the other one; also the sizes of the others, as a tensor."""
+    from .array_ops import gather, stack
+    rank = t.shape.rank
+    free = [i for i in range(rank) if i not in axes]
+    perm = axes + free if axes_first else free + axes
+    moved = transpose(t, perm) if perm != list(range(rank)) else t
+    dims = shape_of(t)
+    free_dims = gather(dims, np.array(free, np.int32))
+    if t.shape.is_fully_defined():
+        n_axes, n_free = int(np.prod([t.shape[i] for i in axes])), int(np.prod([t.shape[i] for i in free]))
+    else:
+        n_axes, n_free = reduce_prod(gather(dims, np.array(axes, np.int32))), reduce_prod(free_dims)
+    sizes = [n_axes, n_free] if axes_first else [n_free, n_axes]
+    return reshape(moved, sizes if t.shape.is_fully_defined() else stack(sizes)), free_dims
+
+
+def _cross_infer(inputs, attrs):
+    a, b = inputs
+    numeric(inputs, attrs)
+    shape = merge(a.shape, b.shape)
+    if shape.rank == 0 or shape.rank and shape[-1] not in (None, 3):
+        raise ValueError(f"Dimension must be 3 but is {shape[-1] if shape.rank else 0} for 'Cross' with input shapes: "
+                         f"{a.shape.bracket_str()}, {b.shape.bracket_str()}.")
+    return [(shape, a.dtype)]
+
+
+@defop("Cross", _cross_infer,
        grad=lambda op, g: [cross(op.inputs[1], g), cross(g, op.inputs[0])], broadcasts=True)
 def _cross(a, b):
+    if a.shape != b.shape or not a.ndim or a.shape[-1] != 3:
+        raise ValueError(f"Both inputs must be of same shape: {list(a.shape)} vs. {list(b.shape)}" if a.shape != b.shape
+                         else f"Inner dimension of the inputs must be 3, got shape {list(a.shape)}")
     return np.cross(a, b)
 
 
@@ -756,30 +870,59 @@ def cross(a, b, name=None):
 
 def _square_matrix(inputs, attrs, drop_last_two):
     x = inputs[0]
-    if not x.dtype.is_floating:
-        raise TypeError(f"Value passed to parameter 'input' has DataType {x.dtype.name} not in list of allowed "
-                        f"values: {_FLOATS}")
+    check_dtype(x, "float32, float64, complex64, complex128", "input")  # (TensorFlow has no float16 kernel)
     if x.shape.rank is not None:
-        if x.shape.rank < 2 or (None not in x.shape.dims[-2:] and x.shape[-1] != x.shape[-2]):
-            raise ValueError(f"Input must be a square matrix (or a batch of them), got shape {x.shape.bracket_str()}")
-        return [(x.shape[:-2] if drop_last_two else x.shape, x.dtype)]
+        if x.shape.rank < 2:
+            raise ValueError(f"Shape must be at least rank 2 but is rank {x.shape.rank}: the input must be a square "
+                             f"matrix (or a batch of them), got shape {x.shape.bracket_str()}.")
+        if None not in x.shape.dims[-2:] and x.shape[-1] != x.shape[-2]:
+            raise ValueError(f"Dimensions must be equal, but are {x.shape[-2]} and {x.shape[-1]}: the input must be "
+                             f"a square matrix (or a batch of them), got shape {x.shape.bracket_str()}")
+        n = x.shape[-1] if x.shape[-1] is not None else x.shape[-2]
+        return [(x.shape[:-2] if drop_last_two else x.shape[:-2].concatenate([n, n]), x.dtype)]
     return [(TensorShape(None), x.dtype)]
+
+
+def _check_square(x):
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"Input matrix must be square, got shape {list(x.shape)}")
 
 
 @defop("MatrixDeterminant", lambda i, a: _square_matrix(i, a, True),
        grad=lambda op, g: [expand_dims(expand_dims(g * op.outputs[0], -1), -1)
                            * transpose_last(matrix_inverse(op.inputs[0]))])
 def _det(x):
+    _check_square(x)
     return np.linalg.det(x).astype(x.dtype)
 
 
 @defop("MatrixInverse", lambda i, a: _square_matrix(i, a, False),
        grad=lambda op, g: [-matmul(matmul(op.outputs[0], g, transpose_a=True), op.outputs[0], transpose_b=True)])
 def _inverse(x):
+    _check_square(x)
+    if not x.size:
+        return np.empty_like(x)
+    if x.dtype != np.float64 and _zero_pivot(x) or np.isnan(x).any():
+        raise ValueError("Input is not invertible.")
     try:
-        return np.linalg.inv(x)
+        return np.linalg.inv(x).astype(x.dtype)
     except np.linalg.LinAlgError:
         raise ValueError("Input is not invertible.") from None
+
+
+def _zero_pivot(x):
+    """Whether the LU decomposition (partial pivoting) of some matrix of x, computed in x's own dtype as TensorFlow
+    does, meets a zero pivot: NumPy inverts float32 matrices in float64, where a singular one may look invertible."""
+    a = x.reshape((-1,) + x.shape[-2:]).copy()
+    batch = np.arange(len(a))
+    for k in range(a.shape[-1]):
+        p = k + np.argmax(np.abs(a[:, k:, k]), axis=1)
+        a[batch, k], a[batch, p] = a[batch, p], a[batch, k].copy()
+        pivot = a[:, k, k]
+        if (pivot == 0).any():
+            return True
+        a[:, k + 1:, k:] -= (a[:, k + 1:, k] / pivot[:, None])[:, :, None] * a[:, k, None, k:]
+    return False
 
 
 def matrix_determinant(input, name=None):
@@ -797,7 +940,12 @@ def transpose_last(x):
 
 
 def matrix_transpose(a, name="matrix_transpose"):
-    return transpose_last(convert_to_tensor(a))
+    a = convert_to_tensor(a, name="a")
+    if a.shape.rank is None or a.shape.rank < 2:
+        raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2. Received `a` = {a} with shape: "
+                         f"{a.shape}" + ("" if a.shape.rank is not None else
+                                         " (here the rank must be known when the graph is built)"))
+    return transpose_last(a)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -805,34 +953,51 @@ def matrix_transpose(a, name="matrix_transpose"):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _binary_operator(type_or_fn, scope_name):
-    def op(x, y):
+def _operand(v, other):
+    """A Python operand of an arithmetic operator, as TensorFlow converts it: to the dtype of the Tensor on the other
+    side when it fits (2 with a float: 2.0), else to its own dtype (2.0 with an int: float32), a mismatch the op
+    then reports."""
+    if is_tensor(v) or not is_tensor(other):
+        return v
+    try:
+        return _to_array(v, convert_to_tensor(other).dtype)
+    except (TypeError, ValueError):
+        return convert_to_tensor(v)
+
+
+def _binary_operator(type_or_fn, scope_name, hint=False):
+    """`x <op> y` and its reflected form. As in TensorFlow, a Python number on the left (`2.0 - t`) and, for `+` and
+    `/` (`hint`), on the right too, takes the tensor's dtype if it fits and its own otherwise; elsewhere it must fit."""
+    def call(x, y):
         if callable(type_or_fn):
             return type_or_fn(x, y, name=scope_name)
         return apply(type_or_fn, [x, y], None, scope_name)
 
+    def op(x, y):
+        return call(x, _operand(y, x) if hint else y)
+
     def rop(y, x):
-        return op(x, y)
+        return call(_operand(x, y), y)
     return op, rop
 
 
 def _logical_or_bitwise(logical_type, name):
     def op(x, y):
-        return apply(logical_type, [x, y], None, name)
+        return apply(logical_type, [x, y], None, name, dtype=_dt.bool)
     return op, lambda y, x: op(x, y)
 
 
-Tensor.__add__, Tensor.__radd__ = _binary_operator("AddV2", "add")
+Tensor.__add__, Tensor.__radd__ = _binary_operator("AddV2", "add", hint=True)
 Tensor.__sub__, Tensor.__rsub__ = _binary_operator("Sub", "sub")
 Tensor.__mul__, Tensor.__rmul__ = _binary_operator("Mul", "mul")
-Tensor.__truediv__, Tensor.__rtruediv__ = _binary_operator(truediv, "truediv")
+Tensor.__truediv__, Tensor.__rtruediv__ = _binary_operator(truediv, "truediv", hint=True)
 Tensor.__floordiv__, Tensor.__rfloordiv__ = _binary_operator("FloorDiv", "floordiv")
 Tensor.__mod__, Tensor.__rmod__ = _binary_operator("FloorMod", "mod")
 Tensor.__pow__, Tensor.__rpow__ = _binary_operator("Pow", "pow")
 Tensor.__matmul__, Tensor.__rmatmul__ = _binary_operator(matmul, "matmul")
 Tensor.__and__, Tensor.__rand__ = _logical_or_bitwise("LogicalAnd", "and")
 Tensor.__or__, Tensor.__ror__ = _logical_or_bitwise("LogicalOr", "or")
-Tensor.__xor__, Tensor.__rxor__ = _binary_operator(logical_xor, "xor")
+Tensor.__xor__, Tensor.__rxor__ = lambda x, y: logical_xor(x, y, "xor"), lambda y, x: logical_xor(x, y, "xor")
 Tensor.__lt__ = lambda x, y: less(x, y)
 Tensor.__le__ = lambda x, y: less_equal(x, y)
 Tensor.__gt__ = lambda x, y: greater(x, y)

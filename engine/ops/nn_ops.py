@@ -2,12 +2,13 @@
 import numpy as np
 
 from .. import dtypes as _dt
-from ..errors import hinted
+from ..errors import InvalidArgumentError, hinted
 from ..framework import apply, broadcasting, convert_inputs, convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape
-from .array_ops import (_norm_axis, cast, expand_dims, identity, one_hot, reshape, shape, shape_of, squeeze, stack,
-                        stop_gradient, transpose, zeros_like)
-from .math_ops import (abs, add, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply, numeric,
+from .array_ops import (_norm_axis, cast, constant, expand_dims, identity, one_hot, reshape, shape, shape_of,
+                        squeeze, stack, stop_gradient, transpose, zeros_like)
+from .math_ops import (abs, add, check_dtype, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply,
+                       numeric, real,
                        reduce_kept, reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, where_v2)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -35,9 +36,9 @@ def relu_grad(g, y):
 
 
 relu = _activation("Relu", lambda x: np.maximum(x, np.zeros((), x.dtype)), lambda op, g: [relu_grad(g, op.outputs[0])],
-                   numeric)
+                   real)
 relu6 = _activation("Relu6", lambda x: np.clip(x, 0, 6).astype(x.dtype),
-                    lambda op, g: [where_v2((op.inputs[0] > 0) & (op.inputs[0] < 6), g, zeros_like(g))], numeric)
+                    lambda op, g: [where_v2((op.inputs[0] > 0) & (op.inputs[0] < 6), g, zeros_like(g))], real)
 elu = _activation("Elu", lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))).astype(x.dtype),
                   lambda op, g: [where_v2(op.outputs[0] > 0, g, g * (op.outputs[0] + 1))])
 softplus = _activation("Softplus", lambda x: np.logaddexp(np.zeros((), x.dtype), x),
@@ -58,7 +59,10 @@ def _leaky_relu(x, *, alpha):
 
 
 def leaky_relu(features, alpha=0.2, name=None):
-    """x for x > 0, alpha * x otherwise."""
+    """x for x > 0, alpha * x otherwise (integers are converted to float32 first, as in TensorFlow)."""
+    features = convert_to_tensor(features, name="features")
+    if features.dtype.is_integer:
+        features = cast(features, _dt.float32)
     return apply("LeakyRelu", [features], name, arg_names=("features",), attrs={"alpha": float(alpha)})
 
 
@@ -74,6 +78,8 @@ def relu_layer(x, weights, biases, name=None):
 
 
 def _softmax_np(x, axis):
+    if not x.size:
+        return np.empty_like(x)
     e = np.exp(x - reduce_kept(np.maximum, x, axis))
     e /= reduce_kept(np.add, e, axis)
     return e
@@ -89,36 +95,61 @@ def _log_softmax_grad(op, g):
     return [g - reduce_sum(g, axis, keepdims=True) * exp(y)]
 
 
-@defop("Softmax", float_unary, grad=_softmax_grad)
-def _softmax(x, *, axis):
-    return _softmax_np(x, axis)
+def _softmax_infer(inputs, attrs):
+    if inputs[0].shape.rank == 0:
+        raise ValueError("Shape must be at least rank 1 but is rank 0 for 'Softmax' with input shapes: [].")
+    return float_unary(inputs, attrs)
 
 
-@defop("LogSoftmax", float_unary, grad=_log_softmax_grad)
-def _log_softmax(x, *, axis):
+def _log_softmax_np(x, axis):
+    if not x.size:
+        return np.empty_like(x)
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
+@defop("Softmax", _softmax_infer, grad=_softmax_grad)
+def _softmax(x, *, axis):
+    return _softmax_np(x, axis)
+
+
+@defop("LogSoftmax", _softmax_infer, grad=_log_softmax_grad)
+def _log_softmax(x, *, axis):
+    return _log_softmax_np(x, axis)
+
+
 def softmax(logits, axis=None, name=None, dim=None):
     """exp(x) / sum(exp(x)) along `axis` (the last one by default): turns scores into probabilities."""
-    axis = -1 if axis is None and dim is None else (axis if axis is not None else dim)
-    return apply("Softmax", [logits], name, arg_names=("logits",), attrs={"axis": int(axis)})
+    return _softmax_op("Softmax", logits, axis if axis is not None else dim, name)
 
 
 def log_softmax(logits, axis=None, name=None, dim=None):
-    axis = -1 if axis is None and dim is None else (axis if axis is not None else dim)
-    return apply("LogSoftmax", [logits], name, arg_names=("logits",), attrs={"axis": int(axis)})
+    return _softmax_op("LogSoftmax", logits, axis if axis is not None else dim, name)
+
+
+def _softmax_op(type, logits, axis, name):
+    axis = -1 if axis is None else int(axis)
+    logits = convert_to_tensor(logits, name="logits")
+    rank = logits.shape.rank
+    if axis != -1 and rank is not None and not -rank <= axis < rank:  # (TensorFlow checks it in Python, as an OpError)
+        raise InvalidArgumentError(None, None, f"`dim` must be in the range [{-rank}, {rank}) where {rank} is the "
+                                               f"number of dimensions in the input. Received: dim={axis}")
+    return apply(type, [logits], name, arg_names=("logits",), attrs={"axis": axis})
 
 
 def _xent_infer(inputs, attrs):
     labels, logits = inputs
-    if not labels.shape.is_compatible_with(logits.shape):
-        raise ValueError(f"labels and logits must have the same shape, got labels {labels.shape.bracket_str()} and "
-                         f"logits {logits.shape.bracket_str()}")
     float_unary([logits], attrs)
+    if logits.shape.rank == 0:
+        raise ValueError("Shape must be at least rank 1 but is rank 0 for 'SoftmaxCrossEntropyWithLogits' with "
+                         "input shapes: [], " + labels.shape.bracket_str())
+    try:
+        both = broadcasting([labels, logits], attrs)[0][0]  # labels and logits broadcast against each other
+    except ValueError:
+        raise ValueError(f"labels and logits must be broadcastable: labels_size={labels.shape.bracket_str()} "
+                         f"logits_size={logits.shape.bracket_str()}") from None
     return [(logits.shape[:-1] if logits.shape.rank is not None else TensorShape(None), logits.dtype),
-            (logits.shape, logits.dtype)]
+            (both, logits.dtype)]
 
 
 def _xent_grad(op, g, _unused_backprop_grad):
@@ -128,12 +159,23 @@ def _xent_grad(op, g, _unused_backprop_grad):
     return [grad_labels, g * op.outputs[1]]
 
 
-@defop("SoftmaxCrossEntropyWithLogits", _xent_infer, grad=_xent_grad)
+def _in_float32(fn):
+    """A forward computed in float32 for float16 inputs (as TensorFlow does for precision), its results cast back."""
+    def forward(*values, **attrs):
+        if values[-1].dtype != np.float16:
+            return fn(*values, **attrs)
+        wide = (v.astype(np.float32) if v.dtype == np.float16 else v for v in values)
+        return tuple(r.astype(np.float16) for r in fn(*wide, **attrs))
+    return forward
+
+
+@defop("SoftmaxCrossEntropyWithLogits", _xent_infer, grad=_xent_grad, broadcasts=True)
+@_in_float32
 def _softmax_xent(labels, logits, *, stop_labels):
-    p = _softmax_np(logits, -1)
-    shifted = logits - np.max(logits, -1, keepdims=True)
-    log_p = shifted - np.log(np.sum(np.exp(shifted), -1, keepdims=True))
-    return -np.sum(labels * log_p, -1), p - labels
+    if labels.shape != logits.shape:
+        labels, logits = np.broadcast_arrays(labels, logits)
+    log_p = _log_softmax_np(logits, -1)
+    return -np.sum(labels * log_p, -1), np.exp(log_p) - labels
 
 
 def softmax_cross_entropy_with_logits_v2(labels, logits, axis=-1, name=None, dim=None):
@@ -150,8 +192,14 @@ def softmax_cross_entropy_with_logits(labels=None, logits=None, axis=-1, name=No
 
 def _softmax_xent_api(labels, logits, axis, name, stop_labels):
     with get_default_graph().name_scope(name or "softmax_cross_entropy_with_logits") as scope:
-        labels, logits = convert_inputs([labels, logits], ("labels", "logits"), "SoftmaxCrossEntropyWithLogits")
+        logits = convert_to_tensor(logits, name="logits")
+        labels = convert_to_tensor(labels, name="labels")
+        if labels.dtype != logits.dtype:  # TensorFlow casts the labels to the logits' dtype
+            labels = cast(labels, logits.dtype)
         rank = logits.shape.rank
+        if 0 in (rank, labels.shape.rank):
+            raise ValueError(f"labels and logits must have a class dimension (rank >= 1), got shapes {labels.shape} "
+                             f"and {logits.shape}")
         axis = -1 if axis is None else int(axis)
         if rank is not None and _norm_axis(axis, rank) != rank - 1:  # move the class axis last
             perm = [i for i in range(rank) if i != axis % rank] + [axis % rank]
@@ -160,8 +208,8 @@ def _softmax_xent_api(labels, logits, axis, name, stop_labels):
         if rank is None or labels.shape.rank == rank:
             return make_op("SoftmaxCrossEntropyWithLogits", [labels, logits], scope, attrs).outputs[0]
         # labels of another rank (e.g. [1, N, C] for logits [N, C]): TensorFlow flattens the outer dimensions of both
-        classes = logits.shape[-1] if logits.shape[-1] is not None else shape(logits)[-1]
-        flat = [reshape(t, stack([-1, classes])) for t in (labels, logits)]
+        flat = [reshape(t, stack([-1, t.shape[-1] if t.shape[-1] is not None else shape(t)[-1]]))
+                for t in (labels, logits)]
         cost = make_op("SoftmaxCrossEntropyWithLogits", flat, "SoftmaxCrossEntropyWithLogits", attrs).outputs[0]
         cost = reshape(cost, shape(logits)[:-1], name=scope)
         cost.set_shape(logits.shape[:-1])
@@ -170,29 +218,39 @@ def _softmax_xent_api(labels, logits, axis, name, stop_labels):
 
 def _sparse_xent_infer(inputs, attrs):
     labels, logits = inputs
-    if not labels.dtype.is_integer:
-        raise TypeError(f"labels of sparse_softmax_cross_entropy_with_logits must be int32 or int64, got "
-                        f"{labels.dtype.name}" + "\n\nPista: aquí labels son índices de clase (enteros); si tienes "
-                        "vectores one-hot usa softmax_cross_entropy_with_logits_v2.")
-    if logits.shape.rank is not None and labels.shape.rank is not None and labels.shape.rank != logits.shape.rank - 1:
-        raise ValueError(f"Rank mismatch: Rank of labels (received {labels.shape.rank}) should equal rank of logits "
-                         f"minus 1 (received {logits.shape.rank}).")
+    if labels.dtype.name not in ("int32", "int64"):
+        raise TypeError(hinted(f"Value passed to parameter 'labels' has DataType {labels.dtype.name} not in list of "
+                               "allowed values: int32, int64",
+                               "aquí labels son índices de clase (enteros); si tienes vectores one-hot usa "
+                               "softmax_cross_entropy_with_logits_v2."))
+    if logits.shape.rank is not None and labels.shape.rank is not None:
+        if labels.shape.rank != logits.shape.rank - 1:
+            raise ValueError(f"Rank mismatch: Rank of labels (received {labels.shape.rank}) should equal rank of "
+                             f"logits minus 1 (received {logits.shape.rank}).")
+        if not labels.shape.is_compatible_with(logits.shape[:-1]):
+            raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) should equal the shape "
+                             f"of logits except for the last dimension (received {logits.shape}).")
     float_unary([logits], attrs)
-    return [(labels.shape, logits.dtype), (logits.shape, logits.dtype)]
+    batch = labels.shape if logits.shape.rank is None else labels.shape.merge_with(logits.shape[:-1])
+    return [(batch, logits.dtype), (logits.shape, logits.dtype)]
 
 
 @defop("SparseSoftmaxCrossEntropyWithLogits", _sparse_xent_infer,
        grad=lambda op, g, _: [None, expand_dims(g, -1) * op.outputs[1]])
+@_in_float32
 def _sparse_softmax_xent(labels, logits):
+    if labels.shape != logits.shape[:-1]:
+        raise ValueError(f"Incompatible shapes: labels {list(labels.shape)} vs. logits without their last dimension "
+                         f"{list(logits.shape[:-1])}")
     n = logits.shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= n):
         bad = labels[(labels < 0) | (labels >= n)].flat[0]
         raise ValueError(f"Received a label value of {bad} which is outside the valid range of [0, {n}).")
-    p = _softmax_np(logits, -1)
-    picked = np.take_along_axis(p, labels[..., None].astype(np.int64), -1)[..., 0]
-    backprop = p.copy()
-    np.put_along_axis(backprop, labels[..., None].astype(np.int64), picked[..., None] - 1, -1)
-    return -np.log(picked), backprop
+    log_p = _log_softmax_np(logits, -1)  # from log-softmax: a huge logit gives a huge loss, not inf
+    index = labels[..., None].astype(np.int64)
+    backprop = np.exp(log_p)
+    np.put_along_axis(backprop, index, np.take_along_axis(backprop, index, -1) - 1, -1)
+    return -np.take_along_axis(log_p, index, -1)[..., 0], backprop
 
 
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None, _sentinel=None):
@@ -225,14 +283,37 @@ def l2_loss(t, name=None):
     return apply("L2Loss", [t], name, arg_names=("t",))
 
 
-@defop("BiasAdd", broadcasting, grad=lambda op, g: [g, g], broadcasts=True)
+def _bias_add_infer(inputs, attrs):
+    value, bias = inputs
+    if value.shape.rank is not None and value.shape.rank < 2:
+        raise ValueError(f"Shape must be at least rank 2 but is rank {value.shape.rank} for 'BiasAdd' with input "
+                         f"shapes: {value.shape.bracket_str()}, {bias.shape.bracket_str()}.")
+    if bias.shape.rank not in (None, 1):
+        raise ValueError(f"Shape must be rank 1 but is rank {bias.shape.rank} for 'BiasAdd' with input shapes: "
+                         f"{value.shape.bracket_str()}, {bias.shape.bracket_str()}.")
+    last, n = value.shape[-1] if value.shape.rank else None, bias.shape[0] if bias.shape.rank else None
+    if None not in (last, n) and last != n:
+        raise ValueError(f"Dimensions must be equal, but are {last} and {n} for 'BiasAdd' with input shapes: "
+                         f"{value.shape.bracket_str()}, {bias.shape.bracket_str()}.")
+    numeric(inputs, attrs)
+    shape = value.shape if value.shape.rank is None else value.shape[:-1].concatenate([last if last is not None else n])
+    return [(shape, value.dtype)]
+
+
+@defop("BiasAdd", _bias_add_infer, grad=lambda op, g: [g, g], broadcasts=True)
 def _bias_add(value, bias):
+    if value.shape[-1:] != bias.shape:
+        raise ValueError(f"Must provide as many biases as the last dimension of the input tensor: {list(bias.shape)} "
+                         f"vs. {list(value.shape)}")
     return value + bias
 
 
 def bias_add(value, bias, name=None):
     """value + bias, where bias is a vector added to the last dimension."""
-    return apply("BiasAdd", [value, bias], name, arg_names=("value", "bias"))
+    with get_default_graph().name_scope(name or "BiasAdd") as scope:
+        value = convert_to_tensor(value, name="input")
+        bias = convert_to_tensor(bias, dtype=value.dtype, name="bias")  # (a ValueError for another dtype, as TF)
+        return apply("BiasAdd", [value, bias], scope, arg_names=("value", "bias"))
 
 
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
@@ -279,12 +360,14 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
 
 def _top_k_infer(inputs, attrs):
     x, k = inputs[0], attrs["k"]
+    real(inputs, attrs)
     if x.shape.rank is None:
         return [(TensorShape(None), x.dtype), (TensorShape(None), _dt.int32)]
     if x.shape.rank == 0:
-        raise ValueError("input of top_k must have rank >= 1, got a scalar")
+        raise ValueError("Shape must be at least rank 1 but is rank 0 for 'TopKV2' with input shapes: [].")
     if k is not None and x.shape[-1] is not None and x.shape[-1] < k:
-        raise ValueError(f"input must have at least k={k} columns, got shape {x.shape.bracket_str()}")
+        raise ValueError(f"input must have last dimension >= k = {k} but is {x.shape[-1]} (shape "
+                         f"{x.shape.bracket_str()})")
     out = TensorShape(list(x.shape.dims[:-1]) + [x.shape[-1] if k is None else k])
     return [(out, x.dtype), (out, _dt.int32)]
 
@@ -330,31 +413,70 @@ def top_k(input, k=1, sorted=True, name=None):
     return tuple(apply("TopKV2", [input], name, arg_names=("input",), attrs={"k": k, "sorted": bool(sorted)}))
 
 
+def _in_top_k_infer(inputs, attrs):
+    predictions, targets, k = inputs
+    check_dtype(predictions, "float32", "predictions")
+    check_dtype(targets, "int32, int64", "targets")
+    for t, rank in ((predictions, 2), (targets, 1), (k, 0)):
+        if t.shape.rank not in (None, rank):
+            raise ValueError(f"Shape must be rank {rank} but is rank {t.shape.rank} for 'InTopKV2' with input shapes: "
+                             + ", ".join(i.shape.bracket_str() for i in inputs) + ".")
+    rows = predictions.shape[:1] if predictions.shape.rank else TensorShape([None])
+    if not rows.is_compatible_with(targets.shape if targets.shape.rank else [None]):
+        raise ValueError(f"Dimensions must be equal, but are {rows[0]} and {targets.shape[0]} for 'InTopKV2' with "
+                         "input shapes: " + ", ".join(i.shape.bracket_str() for i in inputs) + ".")
+    return [(rows.merge_with(targets.shape if targets.shape.rank else [None]), _dt.bool)]
+
+
+@defop("InTopKV2", _in_top_k_infer)
+def _in_top_k(predictions, targets, k):
+    """A target out of range, or a row with a non-finite prediction, is never in the top k (TensorFlow's rule)."""
+    if len(targets) != len(predictions):
+        raise ValueError(f"First dimension of predictions {len(predictions)} must match length of targets "
+                         f"{len(targets)}")
+    n = predictions.shape[1]
+    valid = (targets >= 0) & (targets < n)
+    picked = predictions[np.arange(len(targets)), np.where(valid, targets, 0)]
+    better = np.sum(predictions > picked[:, None], axis=1)
+    return valid & np.isfinite(predictions).all(axis=1) & (better < k)
+
+
 def in_top_k(predictions, targets, k, name=None):
     """Whether each target index is among the k largest predictions of its row (ties count for the target)."""
-    with get_default_graph().name_scope(name or "in_top_k"):
-        predictions = convert_to_tensor(predictions, name="predictions")
-        picked = reduce_sum(predictions * one_hot(targets, predictions.shape[-1], dtype=predictions.dtype), -1)
-        better = reduce_sum(cast(greater(predictions, expand_dims(picked, -1)), _dt.int32), -1)
-        return better < k
+    with get_default_graph().name_scope(name or "in_top_k") as scope:
+        targets = convert_to_tensor(targets, name="targets")
+        k = convert_to_tensor(k, dtype=None if hasattr(k, "_as_graph_element") else targets.dtype, name="k")
+        return apply("InTopKV2", [predictions, targets, k], scope, same_dtype=False,
+                     arg_names=("predictions", "targets", "k"))
 
 
 def _sort_along(x, axis, descending):
     """(values, indices) of x sorted along `axis` with top_k on the last dimension (stable: ties keep their order)."""
     x = convert_to_tensor(x, name="values")
     rank = x.shape.rank
-    if rank is None:
-        raise ValueError(f"sort needs the rank of its input known, got shape {x.shape}")
-    axis = _norm_axis(axis, rank)
-    perm = [i for i in range(rank) if i != axis] + [axis]
-    inverse = np.argsort(perm).tolist()
-    moved = transpose(x, perm) if axis != rank - 1 else x
-    values, indices = apply("TopKV2", [moved if descending else -moved], "TopKV2", attrs={"k": None, "sorted": True})
+    if rank is None and axis != -1:
+        raise ValueError(f"sort along axis {axis} needs the rank of its input known, got shape {x.shape}")
+    last = rank is None or _norm_axis(axis, rank) == rank - 1
+    perm = None if last else [i for i in range(rank) if i != axis % rank] + [axis % rank]
+    moved = x if last else transpose(x, perm)
+    values, indices = apply("TopKV2", [moved if descending else _reverse_order(moved)], "TopKV2",
+                            attrs={"k": None, "sorted": True})
     if not descending:
-        values = -values
-    if axis != rank - 1:
+        values = _reverse_order(values)
+    if not last:
+        inverse = np.argsort(perm).tolist()
         values, indices = transpose(values, inverse), transpose(indices, inverse)
     return values, indices
+
+
+def _reverse_order(x):
+    """A one-to-one map that reverses the order of x's values, without overflow: -x for floats, max - x for unsigned
+    integers, -x - 1 for signed ones (it is its own inverse)."""
+    if x.dtype.is_floating or x.dtype.is_bool:
+        return -x
+    if x.dtype.name.startswith("u"):
+        return constant(x.dtype.max, x.dtype) - x
+    return -x - 1
 
 
 def _direction(direction):

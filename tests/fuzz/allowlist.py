@@ -1,0 +1,34 @@
+"""The deliberate differences from TensorFlow that the fuzz accepts. Each entry is one line of the section
+"Deliberate differences" of docs/compatibility.md (tests/test_fuzz.py checks that every id has its line there).
+
+An entry matches a disagreement by its class and by regular expressions on the program's code and on the detail of
+the disagreement."""
+import re
+
+from . import oracle
+
+# id: (class, regex on the program's code, regex on the detail)
+ALLOWED = {
+    "checked-earlier": (oracle.EARLIER, r"", r"TF run InvalidArgumentError: (?!No OpKernel)"),
+    "no-kernel": (oracle.EARLIER, r"", r"TF run InvalidArgumentError: No OpKernel was registered"),
+    "checked-earlier-unrun": (oracle.STRICT, r"", r"engine build \w+Error: (Expected size|Invalid reduction arguments|"
+                                                   r"Value passed to parameter '\w+' has DataType|Unsupported dtype)"),
+    "feeds-checked": (oracle.STRICT, r"", r"engine run OverflowError: Cannot feed value"),
+    "rank-needed": (oracle.STRICT, r"", r"needs the ranks? .*known|the rank must be known"),
+    "tf-python-errors": (oracle.ERROR_CLASS, r"", r"\| TF build (IndexError|AttributeError|LookupError)"),
+    "reference-variables": (oracle.ERROR_CLASS, r"m\.assign", r"TF build ValueError: Tensor conversion requested"),
+    "no-gradient-ops": (oracle.PERMISSIVE, r"m\.gradients", r"TF build LookupError: No gradient defined for "
+                                                            r"operation'[\w/]*(InTopKV2|IsNan|IsFinite)'"),
+    "integer-gradients": (oracle.STRUCTURE, r"m\.gradients", r"engine \('list', \[[^]]*\]\) \[[^]]*True"),
+}
+
+
+def documented(cls, code, detail):
+    """The id of the allowlist entry covering this disagreement, or None."""
+    for key, (c, code_re, detail_re) in ALLOWED.items():
+        if c == cls and re.search(code_re, code) and re.search(detail_re, detail):
+            return key
+    return None
+
+
+assert all(c in oracle.CLASSES for c, _, _ in ALLOWED.values())
