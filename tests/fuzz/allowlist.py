@@ -16,6 +16,9 @@ ALLOWED = {
     "feeds-checked": (oracle.STRICT, r"", r"engine run OverflowError: Cannot feed value"),
     "rank-needed": (oracle.STRICT, r"", r"needs the ranks? .*known|the rank must be known"),
     "tf-python-errors": (oracle.ERROR_CLASS, r"", r"\| TF build (IndexError|AttributeError|LookupError)"),
+    "first-error": (oracle.ERROR_CLASS, r"", r"^engine build .* \| TF build (ValueError|TypeError)"),
+    "tf-own-bugs": (oracle.PERMISSIVE, r"", r"TF build ValueError: Requires start <= limit when delta > 0: 0/-\d+ for "
+                                            r"'\{\{node softmax_cross_entropy_with_logits/range"),
     "reference-variables": (oracle.ERROR_CLASS, r"m\.assign", r"TF build ValueError: Tensor conversion requested"),
     "no-gradient-ops": (oracle.PERMISSIVE, r"m\.gradients", r"TF build LookupError: No gradient defined for "
                                                             r"operation'[\w/]*(InTopKV2|IsNan|IsFinite)'"),
