@@ -134,3 +134,31 @@ def test_documented_differences(modules, case):
     program = oracle.Snippet(body)
     found = oracle.compare(program, *modules)
     assert found is not None and allowlist.documented(found[0], program.code(), found[1]) == key, found
+
+
+UNARY = ["negative", "abs", "sign", "square", "sqrt", "rsqrt", "exp", "log", "log1p", "sin", "cos", "tan", "tanh",
+         "sigmoid", "reciprocal", "round", "floor", "ceil", "nn.softplus", "nn.softsign", "nn.relu", "nn.relu6",
+         "nn.elu", "nn.leaky_relu", "nn.l2_loss", "reduce_sum", "reduce_mean", "reduce_max", "reduce_prod",
+         "reduce_logsumexp", "norm"]
+BINARY = ["add", "subtract", "multiply", "divide", "truediv", "floordiv", "mod", "pow", "maximum", "minimum",
+          "squared_difference"]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_scalars_keep_their_float_dtype(dtype):
+    """Under NumPy 1.x a Python number in a forward promotes a float32 scalar to float64 (rsqrt and softsign did):
+    every op must give back the dtype it got. (Meaningful under NumPy 1.x; NumPy 2 never promotes so.)"""
+    import engine
+    bad = []
+    for name in UNARY + BINARY:
+        fn = engine
+        for part in name.split("."):
+            fn = getattr(fn, part)
+        with engine.Graph().as_default():
+            x = engine.placeholder(dtype, [])
+            out = fn(x, x) if name in BINARY else fn(x)
+            with engine.Session() as sess:
+                value = np.asarray(sess.run(out, {x: np.array(0.7, dtype)}))
+        if value.dtype != np.dtype(dtype):
+            bad.append((name, value.dtype.name))
+    assert not bad

@@ -10,8 +10,8 @@ from ..errors import hinted
 from ..framework import (Tensor, apply, broadcasting, convert_to_tensor, defop, is_tensor,
                          same_as_input, static_value)
 from ..shapes import TensorShape, merge
-from .array_ops import (_norm_axis, _static_int, _to_array, broadcast_to, check_dtype, cast, expand_dims, ones_like, reshape, shape_of, size,
-                        squeeze, stop_gradient, transpose, zeros_like)
+from .array_ops import (_norm_axis, _static_int, _to_array, broadcast_to, check_dtype, cast, expand_dims, ones_like,
+                        reshape, shape_of, size, squeeze, stop_gradient, transpose, zeros_like)
 
 # ---------------------------------------------------------------------------------------------------------------
 # dtype checks shared by the ops below
