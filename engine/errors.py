@@ -68,6 +68,13 @@ _NUMPY_TO_TF = [
      lambda d, a, i, b: f"ConcatOp : Dimension {d} in both shapes must be equal: shape[0] = [{a}] vs. "
                         f"shape[{i}] = [{b}]"),
     (r"all input arrays must have the same shape", lambda: "Shapes of all inputs must match"),
+    (r"all the input arrays must have same number of dimensions",
+     lambda: "ConcatOp : Ranks of all input tensors should match"),
+    (r"axes don't match array", lambda: "transpose expects a vector of the size of the input's rank (perm)"),
+    (r"could not broadcast input array from shape \(([\d,]*)\) into shape \(([\d,]*)\)",
+     lambda a, b: f"Unable to broadcast tensor of shape [{a.rstrip(',')}] to tensor of shape [{b.rstrip(',')}]"),
+    (r"shape mismatch: objects cannot be broadcast to a single shape.*shape \(([\d, ]*)\).*shape \(([\d, ]*)\)",
+     lambda a, b: f"Incompatible shapes: [{a.replace(' ', '').rstrip(',')}] vs. [{b.replace(' ', '').rstrip(',')}]"),
 ]
 
 

@@ -595,6 +595,8 @@ def _cumulative(type, fn, grad):
 
 def _scan(np_fn, identity, x, axis, exclusive, reverse):
     axis = _norm_axis(axis, x.ndim, message="ScanOp: Expected scan axis in the range [{lo}, {rank}), but got {axis}")
+    if not x.shape[axis]:
+        return x.copy()
     if reverse:
         x = np.flip(x, axis)
     out = np_fn(x, axis=axis, dtype=x.dtype)
@@ -936,6 +938,8 @@ def matrix_inverse(input, adjoint=False, name=None):
 def transpose_last(x):
     """Swaps the last two dimensions (matrix transpose, batched)."""
     r = x.shape.rank
+    if r is None:
+        raise ValueError(f"the matrix transpose of {x.name} needs its rank known when the graph is built")
     return transpose(x, list(range(r - 2)) + [r - 1, r - 2])
 
 

@@ -165,8 +165,9 @@ _STOP = {"the", "and", "for", "with", "but", "are", "not", "must", "was", "has",
 
 
 def _words(message):
-    first = re.sub(r"\{\{node [^}]*\}\}|'[^']*'|\[\[.*", " ", message.split("\n\nPista:")[0])
-    return [w.lower() for w in re.findall(r"[A-Za-z_]{3,}", first)]
+    """The words of a message, without TensorFlow's description of the node (` for '{{node Add}} = AddV2[...]'`)."""
+    text = re.split(r" for '\{\{node|\{\{node|\[\[", message.split("\n\nPista:")[0])[0]
+    return list(dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z_]{3,}", text)))
 
 
 def message_matches(theirs, ours):
