@@ -11,6 +11,9 @@ from . import oracle
 ALLOWED = {
     "checked-earlier": (oracle.EARLIER, r"", r"TF run InvalidArgumentError: (?!No OpKernel)"),
     "no-kernel": (oracle.EARLIER, r"", r"TF run InvalidArgumentError: No OpKernel was registered"),
+    "no-kernel-first": (oracle.MESSAGE, r"", r"engine: Value passed to parameter '\w+' has DataType \w+ not in list of "
+                                           r"allowed values: [^|]*\(op '[^']*', type (MatMul|MatrixInverse|"
+                                           r"MatrixDeterminant|RealDiv|Reciprocal|AssignAdd|AssignSub|TruncateMod)\)"),
     "checked-earlier-unrun": (oracle.STRICT, r"", r"engine build \w+Error: (Expected size|Invalid reduction arguments|"
                                                    r"Value passed to parameter '\w+' has DataType|Unsupported dtype)"),
     "feeds-checked": (oracle.STRICT, r"", r"engine run OverflowError: Cannot feed value"),
