@@ -34,10 +34,10 @@ def _to_array(value, dtype):
     if raw.dtype.kind in "OUS":
         raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
     python = not isinstance(value, (np.ndarray, np.generic))
-    if dtype.is_integer or dtype.is_bool:  # TensorFlow: a Python float never becomes an int, an int never a bool
+    if (dtype.is_integer or dtype.is_bool) and raw.size:  # a Python float never becomes an int, an int never a bool
         if raw.dtype.kind == "f" and (python or not np.all(np.mod(raw, 1) == 0)) or \
                 python and dtype.is_bool and raw.dtype.kind in "iu":
-            bad = raw.reshape(-1)[0].item() if raw.size else value
+            bad = raw.reshape(-1)[0].item()
             raise TypeError(f"Expected {dtype.name}, but got {bad!r} of type '{type(bad).__name__}'.")
     if dtype.is_integer and raw.size and raw.dtype.kind in "iuf":
         info = np.iinfo(dtype.np)
