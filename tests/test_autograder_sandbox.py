@@ -39,9 +39,8 @@ print("SIGUE VIVO")""", memory=1 << 30)
     assert out.fatal.get(0) == "crash" and seconds < 45
 
 
-def test_processes_cpu_and_tmpfs_are_limited(tmp_path):
-    out, seconds = run(tmp_path, """import os, subprocess, sys
-for carpeta in ("/tmp", "/dev/shm", "."):
+# writes 100 MiB into /tmp, /dev/shm and the scratch folder, printing whether each fitted
+FILL_DISKS = '''for carpeta in ("/tmp", "/dev/shm", "."):
     try:
         with open(os.path.join(carpeta, "grande"), "wb") as f:
             for _ in range(100):
@@ -49,7 +48,12 @@ for carpeta in ("/tmp", "/dev/shm", "."):
         print("CABE", carpeta)
     except OSError as e:
         print("LLENO", carpeta, e.errno)
-hijos = []
+'''
+
+
+def test_processes_cpu_and_tmpfs_are_limited(tmp_path):
+    out, seconds = run(tmp_path, """import os, subprocess, sys
+""" + FILL_DISKS + """hijos = []
 try:
     for _ in range(100):
         hijos.append(subprocess.Popen(["sleep", "30"]))
@@ -61,16 +65,7 @@ time.sleep(30)
     assert out.fatal.get(0) == "crash" and seconds < 45  # killed: more than 20 processes
     # the output of the killed run is lost with it; run the disk part alone
     shutil.rmtree(tmp_path / "w")
-    out, _ = run(tmp_path, """import os
-for carpeta in ("/tmp", "/dev/shm", "."):
-    try:
-        with open(os.path.join(carpeta, "grande"), "wb") as f:
-            for _ in range(100):
-                f.write(b"x" * (1 << 20))
-        print("CABE", carpeta)
-    except OSError as e:
-        print("LLENO", carpeta, e.errno)
-""", tmp_size=32 << 20, scratch_size=32 << 20)
+    out, _ = run(tmp_path, "import os\n" + FILL_DISKS, tmp_size=32 << 20, scratch_size=32 << 20)
     assert out.results[0].output.split() == ["LLENO", "/tmp", "28", "LLENO", "/dev/shm", "28",
                                              "LLENO", ".", "28"]
     shutil.rmtree(tmp_path / "w")
