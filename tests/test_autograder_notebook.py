@@ -51,9 +51,11 @@ def test_without_ipython_setup_is_a_no_op():
     assert out.stdout.splitlines()[0] == "False"
 
 
-@pytest.mark.xfail(strict=False, reason="open: engine/notebook.py now imports os and types (issue 15 handler); the allowed list needs review")
 def test_notebook_module_imports_only_the_standard_library():
+    """The setup cell runs it before anything else is known to work (a fresh Colab, a broken install): it may rely
+    on the standard library only, plus IPython, imported inside `setup` when it exists."""
     source = (ROOT / "engine" / "notebook.py").read_text()
     imports = {line.split()[1].split(".")[0] for line in source.splitlines()
-               if line.startswith(("import ", "from "))}
-    assert imports <= {"io", "re", "tokenize"}
+               if line.lstrip().startswith(("import ", "from "))}
+    allowed = set(sys.stdlib_module_names) | {"IPython"}
+    assert "tokenize" in imports and imports <= allowed, imports - allowed
