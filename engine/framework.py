@@ -91,12 +91,16 @@ def describe_location(filename, line):
 # ----------------------------------------------------------------------------------------------------------------
 
 
+NUMPY_NEEDS_VALUES = ("las funciones de NumPy necesitan valores y un tensor del grafo no lo tiene: usa la operación "
+                      "de tf (tf.exp en vez de np.exp, tf.reduce_sum en vez de np.sum...) o ejecuta antes el tensor "
+                      "con sess.run(t) y aplica NumPy al resultado.")
+
+
 class Tensor:
     """A symbolic handle to one output of an `Operation`. It has a name, a dtype and a static shape, but no value:
     the value exists only while a `Session` runs the graph."""
 
     __array_priority__ = 100  # NumPy defers to our operators: np.float32(2) * t builds a Mul
-    __array_ufunc__ = None
 
     def __init__(self, op, value_index, dtype, shape):
         self.op, self.value_index, self.dtype, self._shape = op, value_index, dtype, shape
@@ -154,9 +158,10 @@ class Tensor:
             "usa t.shape[0] (forma estática) o tf.shape(t)[0] (forma al ejecutar)."))
 
     def __array__(self, dtype=None, copy=None):
-        raise TypeError(hinted(
-            f"Cannot convert a symbolic tf.Tensor ({self.name}) to a numpy array.",
-            "NumPy necesita valores: ejecuta primero el tensor con sess.run(t) o usa las operaciones de tf."))
+        # np.exp(t), np.sum(t), np.array(t)... all end here, as in TensorFlow
+        raise NotImplementedError(hinted(
+            f"Cannot convert a symbolic tf.Tensor ({self.name}) to a numpy array. This error may indicate that "
+            "you're trying to pass a Tensor to a NumPy call, which is not supported.", NUMPY_NEEDS_VALUES))
 
     __hash__ = object.__hash__  # by identity (and as fast as it gets: tensors are dictionary keys everywhere)
 

@@ -13,7 +13,7 @@ import numpy as np
 from . import dtypes as _dt
 from . import saving
 from .errors import FailedPreconditionError, InvalidArgumentError, NotFoundError, hinted
-from .framework import GraphKeys, Tensor, convert_to_tensor, defop, get_default_graph, make_op
+from .framework import NUMPY_NEEDS_VALUES, GraphKeys, Tensor, convert_to_tensor, defop, get_default_graph, make_op
 from .initializers import glorot_uniform_initializer, zeros_initializer
 from .ops.array_ops import constant, identity
 from .ops.control_flow_ops import no_op
@@ -260,11 +260,11 @@ class Variable:
     def __iter__(self):
         return Tensor.__iter__(self._snapshot)
 
-    def __array__(self, dtype=None, copy=None):
-        return Tensor.__array__(self._snapshot)
+    def __array__(self, dtype=None, copy=None):  # np.exp(v): TensorFlow's message for a graph variable
+        raise NotImplementedError(hinted("numpy() is only available when eager execution is enabled.",
+                                         NUMPY_NEEDS_VALUES))
 
     __array_priority__ = 100
-    __array_ufunc__ = None
 
 
 def _require(initial_value):

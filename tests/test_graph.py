@@ -194,7 +194,7 @@ def test_symbolic_tensor_misuse_is_explained():
     t = tf.constant([1.0, 2.0])
     with pytest.raises(TypeError, match="bool"):
         bool(t)
-    with pytest.raises(TypeError, match="Pista"):
+    with pytest.raises(NotImplementedError, match="Pista"):
         np.asarray(t)
     with pytest.raises(TypeError):
         iter(t)

@@ -66,6 +66,25 @@ def test_tensor_names_without_the_output_index(tf1):
     assert "get_tensor_by_name('capa/suma:0')" in _pista(e)
 
 
+def _graph_tensors(m):
+    """A placeholder, a variable and a computed tensor, made the same way with the engine or with TensorFlow."""
+    v = m.Variable([1.0, 2.0], name="v")
+    return [m.placeholder(m.float32, [2], name="x"), v, m.add(v, 1.0, name="suma")]
+
+
+@pytest.mark.parametrize("numpy_call", [np.exp, np.sum, np.asarray], ids=["exp", "sum", "asarray"])
+def test_numpy_functions_on_a_graph_tensor_raise_what_tensorflow_raises(tf1, numpy_call):
+    with tf.Graph().as_default():
+        ours = [_error(lambda: numpy_call(t)) for t in _graph_tensors(tf)]
+        assert isinstance(np.float32(2) * _graph_tensors(tf)[1] + np.ones(2), tf.Tensor)  # operators still build ops
+    with tf1.Graph().as_default():
+        theirs = [_error(lambda: numpy_call(t)) for t in _graph_tensors(tf1)]
+    for e, e1 in zip(ours, theirs):
+        assert type(e) is type(e1) is NotImplementedError
+        assert str(e).split("\n")[0] == str(e1)
+        assert "tf.exp en vez de np.exp" in _pista(e) and "sess.run(t)" in _pista(e)
+
+
 def test_gradient_of_none_after_a_forgotten_watch(eager, tf2):
     x = eager.constant([1.0, 2.0])
 
