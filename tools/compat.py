@@ -1,7 +1,7 @@
 """The engine under other Pythons and NumPys: `make compat` runs its TensorFlow-free tests in each environment below.
 
-Each environment is a virtualenv `.venv-compat/<name>` with NumPy, pytest and hypothesis only: no TensorFlow (the
-tests that compare with it skip themselves) and no engine (the tests import it from this checkout). Wheels are
+Each environment is a virtualenv `.venv-compat/<name>` with NumPy, pytest, pytest-xdist and hypothesis only: no
+TensorFlow (the tests that compare with it skip themselves) and no engine (the tests import it from this checkout). Wheels are
 downloaded once into `.venv-compat/wheels/<name>` and installed from there with `pip --no-index`, so later runs need
 no network. Pythons are looked up as `pythonX.Y` on PATH and in pyenv's versions; a missing one is reported and
 skipped, unless `--strict`.
@@ -27,7 +27,7 @@ MATRIX = {  # name: (Python, NumPy requirement)
     "py3.12-numpy2.0": ("3.12", "numpy==2.0.*"),      # Google Colab's
     "py3.13-numpy-latest": ("3.13", "numpy"),         # the newest of both
 }
-TEST_TOOLS = ["pytest", "hypothesis"]
+TEST_TOOLS = ["pytest", "pytest-xdist", "hypothesis"]  # xdist: the tests run on every core (-n auto)
 #: The engine's test files (the autograder's need nbgrader, JupyterLab...: they run in the main environment only).
 ENGINE_TESTS = ["test_graph.py", "test_session.py", "test_ops_names_errors.py", "test_ops_vs_tf.py",
                 "test_gradients.py", "test_variables.py", "test_train.py", "test_eager.py", "test_data.py",
@@ -89,7 +89,7 @@ def run(name, pytest_args=(), strict=False):
     print(f"== {name}: Python {versions[0]}, NumPy {versions[1]}", flush=True)
     start = time.time()
     tests = [str(ROOT / "tests" / t) for t in ENGINE_TESTS if (ROOT / "tests" / t).exists()]
-    status = subprocess.run([str(exe), "-m", "pytest", "-p", "no:cacheprovider", "-q", *tests, *pytest_args],
+    status = subprocess.run([str(exe), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "auto", *tests, *pytest_args],
                             cwd=ROOT, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1")).returncode
     print(f"== {name}: {'passed' if status == 0 else 'FAILED'} in {time.time() - start:.0f} s", flush=True)
     return status
