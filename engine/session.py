@@ -107,6 +107,8 @@ class _Plan:
       they are computed once, when planning (constant folding, as TensorFlow's Grappler does);
     - an Identity (such as a variable's `read`) is just another name for its input;
     - each line passes the op's attributes (and, for stateful ops, the session and the op) straight to its forward.
+    A variable's value is read again (`v5 = f5(...)` once more) before an op that runs after an assignment or another
+    stateful op, so that an op built inside `tf.control_dependencies([assign])` sees the assigned value.
     When a line raises, its line number tells which op failed."""
 
     __slots__ = ("ops", "source", "run", "_line_ops", "_filename")
@@ -118,12 +120,17 @@ class _Plan:
         name = {t: f"feed{i}" for i, t in enumerate(fed)}  # tensor -> the variable (or global) holding its value
         env = {"_own": _own}  # the program's globals: constants, forwards, ops and attributes
         steps, self.ops = [], []  # steps: (op, input variables, call, output variables)
+        reads, fresh = {}, set()  # variable -> (VariableV2 op, its call); variables read since the last stateful op
         for op in _topological_order(roots, fed_set):
             opdef = OPS[op.type]
             ins = [name[t] for k, t in enumerate(op.inputs) if k not in opdef.ref_inputs]
             if op.type == "Identity" and not op.control_inputs:
                 name[op.outputs[0]] = ins[0]
                 continue
+            for n in ins:  # an assignment may have run since the variable was read (tf.control_dependencies)
+                if n in reads and n not in fresh:
+                    steps.append((reads[n][0], [], reads[n][1], [n]))
+                    fresh.add(n)
             self.ops.append(op)
             i = op._id
             values = _folded(op, opdef, [env[n] for n in ins]) if all(n in env for n in ins) else None
@@ -137,6 +144,11 @@ class _Plan:
             env.update((f"a{i}_{key}", value) for key, value in op.attrs.items())
             args = (["sess", f"o{i}"] if opdef.stateful else []) + ins + [f"{key}=a{i}_{key}" for key in op.attrs]
             steps.append((op, [n for n in ins if n not in env], f"f{i}({', '.join(args)})", outs))
+            if op.type == "VariableV2":
+                reads[outs[0]] = (op, steps[-1][2])
+                fresh.add(outs[0])
+            elif opdef.stateful:
+                fresh.clear()
         fetched = [name[e] if isinstance(e, Tensor) else None for e in elements]
         last_use = {}  # variable -> the last step reading it
         for s, (_, ins, _, _) in enumerate(steps):

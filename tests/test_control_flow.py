@@ -223,6 +223,25 @@ def test_tensor_array_outside_loops(tf):
     compare(tf, build, A[0])
 
 
+# --- control_dependencies: a read waits for the assignment ---------------------------------------------------------
+
+def test_reads_under_control_dependencies_see_the_assignment(tf):
+    """Ops built inside `control_dependencies([assign])` read the variable after the assignment, whatever reads it
+    (identity, arithmetic, read_value, a cond), also when a random op runs in between; one run assigns once."""
+    def program(m):
+        with m.Graph().as_default():
+            v, w = m.Variable(1.0), m.Variable(10.0)
+            inc = m.assign_add(v, 1.0)
+            noise = m.random_uniform([])
+            with m.control_dependencies([inc]):
+                reads = [m.identity(v), v + w, v.read_value(), v * 1.0 + noise * 0.0,
+                         m.cond(v > 2.5, lambda: v * 10.0, lambda: v - 1.0)]
+            with m.Session() as s:
+                s.run(m.global_variables_initializer())
+                return [s.run(r) for r in reads] + s.run(reads) + [s.run(v)]
+    assert program(engine) == program(tf)
+
+
 # --- case ----------------------------------------------------------------------------------------------------------
 
 def test_case(tf):
