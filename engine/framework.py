@@ -625,10 +625,13 @@ def convert_inputs(values, arg_names, op_type, dtype=None):
     As in TensorFlow, the inputs are converted in order and the first one fixes the dtype: a Python value after a
     Tensor takes the Tensor's dtype (so `x + 1` works for a float `x`), one before any Tensor gets its own (int32,
     float32), and two different dtypes are a TypeError (there is no silent int/float mixing)."""
-    tensors = []
+    tensors, fixed = [], dtype  # `dtype`: the dtype every input must have (bool for LogicalAnd), else None
     for v, arg in zip(values, arg_names):
         if is_tensor(v):
             t = convert_to_tensor(v)
+            if fixed is not None and t.dtype != fixed:
+                raise TypeError(hinted(f"Input '{arg}' of '{op_type}' Op has type {t.dtype.name} that does not match "
+                                       f"expected type of {fixed.name}.", _mixed_dtypes_hint(fixed, t.dtype)))
         else:
             try:
                 t = convert_to_tensor(v, dtype=dtype, name=arg)
@@ -690,11 +693,7 @@ def apply(type, inputs, name=None, default_name=None, attrs=None, arg_names=None
     graph = _graph_of(list(inputs))
     with graph.as_default(), graph.name_scope(name if name is not None else default_name) as scope:
         if same_dtype:
-            try:
-                tensors = convert_inputs(inputs, arg_names, type, dtype)
-            except TypeError:
-                _first_dtype_error(type, inputs)
-                raise
+            tensors = convert_checked(inputs, arg_names, type, dtype)
         else:
             tensors = [convert_to_tensor(v, name=a) for v, a in zip(inputs, arg_names)]
         op = make_op(type, tensors, scope, attrs)
@@ -702,18 +701,26 @@ def apply(type, inputs, name=None, default_name=None, attrs=None, arg_names=None
     return outs[0] if len(outs) == 1 else outs
 
 
-def _first_dtype_error(type, inputs):
-    """The op's own TypeError for the dtype of its first tensor input, if that dtype is not allowed: TensorFlow
-    checks it before it converts the other inputs (so `bool_tensor < 2.0` names the bool, not the 2.0)."""
-    first = next((convert_to_tensor(v) for v in inputs if is_tensor(v)), None)
-    if first is None:
-        return
+def convert_checked(values, arg_names, op_type, dtype=None):
+    """`convert_inputs`, failing as TensorFlow does: each input in order, the first against the op's list of dtypes
+    and the next ones against the first, so `tf.subtract(True, x)` names the bool, not a mismatch with `x`."""
     try:
-        OPS[type].infer([first], {})
+        return convert_inputs(values, arg_names, op_type, dtype)
+    except TypeError:
+        if dtype is None:  # (with one fixed dtype, convert_inputs checks the inputs in order itself)
+            _first_dtype_error(op_type, values)
+        raise
+
+
+def _first_dtype_error(type, inputs):
+    """The op's own TypeError for the dtype of its first input, if that dtype is not in its list."""
+    try:
+        first = convert_to_tensor(inputs[0])
+        OPS[type].infer([first] * len(inputs), {})
     except TypeError as e:
         if str(e).startswith("Value passed to parameter"):
             raise e from None
-    except Exception:  # noqa: BLE001 (an infer that needs all its inputs: nothing to say about the first alone)
+    except Exception:  # noqa: BLE001 (an infer that needs more than its inputs' dtypes: nothing to say here)
         pass
 
 

@@ -165,7 +165,8 @@ class _Plan:
             lines.append(f"    {', '.join(outs) + ' = ' if outs else ''}{call}  # {op.name} ({op.type})")
             if dead[s]:
                 lines.append(f"    del {', '.join(dead[s])}")
-        lines.append(f"    return [{', '.join('None' if n is None else f'_own({n})' for n in fetched)}]")
+        own = ["None" if n is None else f"_own({n}, {e in fed_set})" for n, e in zip(fetched, elements)]
+        lines.append(f"    return [{', '.join(own)}]")
         self.source = "\n".join(lines) + "\n"
         self._filename = f"<plan {next(self._count)}>"
         exec(compile(self.source, self._filename, "exec"), env)
@@ -427,11 +428,12 @@ def _fits(number, np_dtype):
         return False
 
 
-def _own(value):
-    """Fetched values belong to the caller: a NumPy scalar for rank 0 (as TensorFlow returns), and a copy of arrays
-    the engine keeps (constants, variables, broadcast views)."""
+def _own(value, fed=False):
+    """Fetched values belong to the caller: a NumPy scalar for rank 0 (as TensorFlow returns; but a fetched tensor
+    that was fed gives back its feed as an array, also of rank 0, as in TensorFlow), and a copy of arrays the engine
+    keeps (constants, variables, broadcast views)."""
     if isinstance(value, np.ndarray):
-        if value.ndim == 0:
+        if value.ndim == 0 and not fed:
             return value[()]
         if not value.flags.writeable:
             return value.copy()

@@ -224,9 +224,9 @@ def _scope(name, default, values):
     return _graph_of(values).name_scope(name if name is not None else default)
 
 
-def _same(x, y, op_type):
-    from ..framework import convert_inputs
-    return convert_inputs([x, y], ("x", "y"), op_type)
+def _same(x, y, op_type, arg_names=("x", "y")):
+    from ..framework import convert_checked
+    return convert_checked([x, y], arg_names, op_type)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -796,7 +796,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
 def tensordot(a, b, axes, name=None):
     """Sums products over the given axes (built from transpose, reshape and matmul, like TensorFlow)."""
     with _scope(name, "Tensordot", [a, b]) as scope:
-        a, b = _same(a, b, "Tensordot")
+        a, b = _same(a, b, "MatMul", ("a", "b"))  # (the MatMul inside checks the dtypes, before any shape)
         ra, rb = a.shape.rank, b.shape.rank
         if ra is None or rb is None:
             raise ValueError("tensordot needs the ranks of a and b known when the graph is built, got shapes "
