@@ -118,7 +118,7 @@ class _Plan:
         fed_set = set(fed)
         roots = [e.op if isinstance(e, Tensor) else e for e in elements if e not in fed_set]  # a fed fetch is its feed
         name = {t: f"feed{i}" for i, t in enumerate(fed)}  # tensor -> the variable (or global) holding its value
-        env = {"_own": _own}  # the program's globals: constants, forwards, ops and attributes
+        env = {"_own": _own, "_fed": np.array}  # the program's globals: constants, forwards, ops and attributes
         steps, self.ops = [], []  # steps: (op, input variables, call, output variables)
         reads, fresh = {}, set()  # variable -> (VariableV2 op, its call); variables read since the last stateful op
         for op in _topological_order(roots, fed_set):
@@ -165,7 +165,7 @@ class _Plan:
             lines.append(f"    {', '.join(outs) + ' = ' if outs else ''}{call}  # {op.name} ({op.type})")
             if dead[s]:
                 lines.append(f"    del {', '.join(dead[s])}")
-        own = ["None" if n is None else f"_own({n}, {e in fed_set})" for n, e in zip(fetched, elements)]
+        own = ["None" if n is None else f"_fed({n})" if e in fed_set else f"_own({n})" for n, e in zip(fetched, elements)]
         lines.append(f"    return [{', '.join(own)}]")
         self.source = "\n".join(lines) + "\n"
         self._filename = f"<plan {next(self._count)}>"
@@ -428,12 +428,12 @@ def _fits(number, np_dtype):
         return False
 
 
-def _own(value, fed=False):
-    """Fetched values belong to the caller: a NumPy scalar for rank 0 (as TensorFlow returns; but a fetched tensor
-    that was fed gives back its feed as an array, also of rank 0, as in TensorFlow), and a copy of arrays the engine
-    keeps (constants, variables, broadcast views)."""
+def _own(value):
+    """Fetched values belong to the caller: a NumPy scalar for rank 0 (as TensorFlow returns), and a copy of arrays
+    the engine keeps (constants, variables, broadcast views). A fetched tensor that was fed gives back a copy of its
+    feed (`_fed`), an array also of rank 0, as in TensorFlow."""
     if isinstance(value, np.ndarray):
-        if value.ndim == 0 and not fed:
+        if value.ndim == 0:
             return value[()]
         if not value.flags.writeable:
             return value.copy()
