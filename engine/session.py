@@ -353,12 +353,15 @@ class Session:
     def _check_feeds(self, feed_dict):
         fed, values = [], []
         for key, value in feed_dict.items():
-            if hasattr(key, "_parts"):  # a SparseTensor: feeds its three tensors (a SparseTensorValue or a triple)
+            if key.__class__ is Tensor and key.op.graph is self.graph:  # the common case
+                t = key
+            elif hasattr(key, "_parts"):  # a SparseTensor: feeds its three tensors (a SparseTensorValue or a triple)
                 more_fed, more_values = self._check_feeds(dict(zip(key._parts()[0], value)))
                 fed.extend(more_fed)
                 values.extend(more_values)
                 continue
-            t = key if key.__class__ is Tensor and key.op.graph is self.graph else self._feed_key(key)
+            else:
+                t = self._feed_key(key)
             if not (value.__class__ is np.ndarray and value.dtype == t.dtype.np  # the common case: nothing to do
                     and t.shape.is_compatible_with(value.shape)):
                 value = self._feed_value(t, value)
@@ -382,6 +385,9 @@ class Session:
 
     @staticmethod
     def _feed_value(t, value):
+        """`value` as an array for `t`, with TensorFlow's checks and errors. Runs take an array of t's dtype and shape
+        as it is (`_check_feeds`); anything else comes here: a Python number (kept cheap: runs in a loop often feed
+        one), a list, an array of another dtype or shape..."""
         if hasattr(value, "_as_graph_element"):
             raise TypeError(hinted(
                 "The value of a feed cannot be a tf.Tensor object. Acceptable feed values include Python scalars, "
@@ -389,20 +395,19 @@ class Session:
                 f"which was passed to the argument `feed_dict` with key {t}.",
                 "feed_dict necesita valores (números, listas, arrays de NumPy), no tensores: si el valor sale de "
                 "otro tensor, calcúlalo antes con sess.run."))
-        hint = (f"'{t.name}' espera valores de tipo {t.dtype.name}: convierte los datos, p. ej. "
-                f"np.asarray(datos, dtype=np.{t.dtype.name}).")
-        if isinstance(value, int) and not isinstance(value, bool) and not _fits(value, t.dtype.np):  # as TensorFlow
+        dtype = t.dtype
+        if isinstance(value, int) and not isinstance(value, bool) and not _fits(value, dtype.np):  # as TensorFlow
             raise TypeError(hinted(f"Type of feed value {value} with type {type(value)} is not compatible with Tensor "
-                                   f"type {t.dtype}. Try explicitly setting the type of the feed tensor to a larger "
-                                   "type (e.g. int64).", hint))
-        if isinstance(value, float) and t.dtype.is_integer and not np.isfinite(value):
-            raise OverflowError(hinted(f"Cannot feed value {value} to Tensor '{t.name}' of dtype {t.dtype.name}: "
-                                       "cannot convert float infinity or NaN to an integer", hint))
+                                   f"type {dtype}. Try explicitly setting the type of the feed tensor to a larger "
+                                   "type (e.g. int64).", _dtype_hint(t)))
+        if isinstance(value, float) and dtype.is_integer and not np.isfinite(value):
+            raise OverflowError(hinted(f"Cannot feed value {value} to Tensor '{t.name}' of dtype {dtype.name}: "
+                                       "cannot convert float infinity or NaN to an integer", _dtype_hint(t)))
         try:
-            arr = np.asarray(value, dtype=t.dtype.as_numpy_dtype)
+            arr = np.asarray(value, dtype=dtype.np)
         except (TypeError, ValueError) as e:
-            raise ValueError(hinted(f"Cannot feed value {value!r} to Tensor '{t.name}' of dtype {t.dtype.name}: {e}",
-                                    hint)) from None
+            raise ValueError(hinted(f"Cannot feed value {value!r} to Tensor '{t.name}' of dtype {dtype.name}: {e}",
+                                    _dtype_hint(t))) from None
         if not t.shape.is_compatible_with(arr.shape):
             raise ValueError(hinted(
                 f"Cannot feed value of shape {tuple(arr.shape)} for Tensor '{t.name}', which has shape "
@@ -423,9 +428,14 @@ class Session:
 def _fits(number, np_dtype):
     """Whether the Python int `number` keeps its value in `np_dtype` (2 does not in bool, 2**40 not in int32)."""
     try:
-        return np.asarray(number).astype(np_dtype) == number
+        return np_dtype.type(number) == number
     except OverflowError:
         return False
+
+
+def _dtype_hint(t):
+    return (f"'{t.name}' espera valores de tipo {t.dtype.name}: convierte los datos, p. ej. "
+            f"np.asarray(datos, dtype=np.{t.dtype.name}).")
 
 
 def _own(value):

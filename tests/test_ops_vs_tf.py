@@ -137,6 +137,14 @@ def test_where3_broadcasts_its_condition(tf):
     compare(tf, lambda m, c, x, y: m.where_v2(c, x, y), c, x, y)
 
 
+@pytest.mark.parametrize("feed", [False, True])
+@pytest.mark.parametrize("pick", [True, False])
+def test_where_with_a_scalar_condition_takes_x_or_y_whole(tf, pick, feed):
+    x, y = np.arange(6, dtype=np.float32).reshape(2, 3), np.full((2, 3), -1, np.float32)
+    compare(tf, lambda m, c, x, y: m.where(c, x, y), np.array(pick), x, y, feed=feed)
+    compare(tf, lambda m, c, x, y: m.where(c, x, y), np.array(pick), np.float32(2), np.float32(3), feed=feed)
+
+
 UNARY = {  # name: (build, dtypes, domain)
     "negative": (lambda m, x: m.negative(x), NUMBERS, "any"),
     "abs": (lambda m, x: m.abs(x), NUMBERS, "any"),

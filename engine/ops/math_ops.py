@@ -424,11 +424,15 @@ def _select1_grad(op, g):
 
 @defop("Select", _select1_infer, grad=_select1_grad)
 def _select1(c, x, y):
+    """np.where with TensorFlow 1's rules (`_select1_infer` checked the static shapes; this checks the dimensions
+    that were unknown then)."""
     if c.ndim == 1 and x.ndim > 1:  # one condition per row
         c = c.reshape((-1,) + (1,) * (x.ndim - 1))
     elif c.ndim and c.shape != x.shape or x.shape != y.shape:
         raise ValueError(f"Inputs to operation Select of type Select must have the same size and shape.  Input 0: "
                          f"{list(c.shape)} != input 1: {list(x.shape)}")
+    if not c.ndim:  # one condition: all of x or all of y (np.where would copy it, slowly for scalars)
+        return x if c else y
     return np.where(c, x, y)
 
 
