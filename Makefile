@@ -32,7 +32,7 @@ demo: sysdeps $(STAMP)
 test: sysdeps $(STAMP)
 	@if [ -f ../shared/acceptance/run.py ]; then $(PY) ../shared/acceptance/run.py; \
 	 else echo "seed acceptance skipped: ../shared/acceptance/run.py not found"; fi
-	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider tests
+	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider --durations=20 tests
 	@$(MAKE) --no-print-directory compat
 
 # the engine's TensorFlow-free tests under Python 3.9-3.13 and NumPy 1.22-2.x (virtualenvs in .venv-compat/)
