@@ -329,9 +329,13 @@ class Session:
         return results[0] if rebuild is None else rebuild(results)
 
     def _execute(self, plan, feed_values):
+        with np.errstate(all="ignore"):  # like TensorFlow: inf and nan, without NumPy's RuntimeWarnings
+            return self._call(plan, feed_values)
+
+    def _call(self, plan, feed_values):
+        """Runs `plan` with TensorFlow's errors (inside `_execute`: a loop calls it at each iteration)."""
         try:
-            with np.errstate(all="ignore"):  # like TensorFlow: inf and nan, without NumPy's RuntimeWarnings
-                return plan.run(self, *feed_values)
+            return plan.run(self, *feed_values)
         except OpError:
             raise
         except MemoryError as e:
@@ -343,12 +347,17 @@ class Session:
     def _subrun(self, tensors, feeds):
         """Evaluates `tensors` with `feeds` inside a running step (used by `cond` for the branch it takes)."""
         fed = tuple(feeds)
-        key = (tuple(tensors), fed, "sub")
+        out = self._execute(self._subplan(tensors, fed), [feeds[t] for t in fed])
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def _subplan(self, tensors, fed):
+        """The plan computing `tensors` from the values of the `fed` tensors, in that order (a loop runs it with
+        `_execute` at each iteration)."""
+        key = (tuple(tensors), tuple(fed), "sub")
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = _Plan(list(tensors), fed)
-        out = self._execute(plan, [feeds[t] for t in fed])
-        return out[0] if len(out) == 1 else tuple(out)
+            plan = self._plans[key] = _Plan(list(tensors), tuple(fed))
+        return plan
 
     def _check_feeds(self, feed_dict):
         fed, values = [], []

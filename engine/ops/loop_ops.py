@@ -3,7 +3,7 @@
 A loop is one `While` op. Its body is built once, like a branch of `cond`: the body function is called with
 placeholders standing for the loop variables (`while/Identity`, `while/Identity_1`...), and the ops it creates are
 ordinary ops of the graph that nothing outside the loop consumes. Running the `While` op runs those ops again and
-again with the session's own planner (`sess._subrun`), feeding each iteration the values the previous one computed.
+again with the session's own planner (`sess._subplan`), feeding each iteration the values the previous one computed.
 Outer tensors the body reads (weights, placeholders) are *captured*: inputs of the While op, computed once.
 
 Besides loop variables, a While op may take *sliced* inputs (iteration i sees row i of a tensor, as in `scan` and
@@ -123,26 +123,21 @@ def _rows(values, n, tensor):
     return out
 
 
-def _subrun(sess, tensors, feeds):
-    out = sess._subrun(tensors, feeds)
-    return list(out) if isinstance(out, tuple) else [out]
-
-
 def _while_forward(sess, op, *values, loop):
     k, m = len(loop.var_phs), len(loop.slice_phs)
-    state, slices, captured = list(values[:k]), values[k:k + m], values[k + m:]
-    feeds = dict(zip(loop.captures, captured))
+    state, slices, captured = list(values[:k]), values[k:k + m], list(values[k + m:])
     n = min(len(s) for s in slices) if slices else None
-    fetches = loop.next_vars + loop.stacked + loop.summed
+    fed = loop.var_phs + loop.slice_phs + loop.captures  # the plans of one iteration are made once, before it
+    cond = sess._subplan([loop.cond], fed) if loop.cond is not None else None
+    body = sess._subplan(loop.next_vars + loop.stacked + loop.summed, fed)
     stacked, summed = [[] for _ in loop.stacked], [None] * len(loop.summed)
     i = 0
     while n is None or i < n:
-        feeds.update(zip(loop.var_phs, state))
         row = n - 1 - i if loop.reverse else i
-        feeds.update((p, s[row]) for p, s in zip(loop.slice_phs, slices))
-        if loop.cond is not None and not _subrun(sess, [loop.cond], feeds)[0]:
+        feeds = state + [s[row] for s in slices] + captured
+        if cond is not None and not sess._call(cond, feeds)[0]:
             break
-        out = _subrun(sess, fetches, feeds)
+        out = sess._call(body, feeds)
         state = out[:k]
         for rows, v in zip(stacked, out[k:]):
             rows.append(v)
@@ -152,7 +147,8 @@ def _while_forward(sess, op, *values, loop):
     if loop.reverse:
         stacked = [rows[::-1] for rows in stacked]
     outs = state + [_rows(rows, n, t) for rows, t in zip(stacked, loop.stacked)]
-    outs += [np.zeros_like(feeds[like]) if s is None else s for s, like in zip(summed, loop.summed_like)]
+    captured = dict(zip(loop.captures, captured))
+    outs += [np.zeros_like(captured[like]) if s is None else s for s, like in zip(summed, loop.summed_like)]
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 
