@@ -40,9 +40,9 @@ MEMORY_LIMIT = 2 << 30     # bytes: address space per process and resident memor
 CPU_LIMIT = 600            # seconds of CPU time per process and for all of them
 MAX_PROCESSES = 128        # processes per sandbox (threads count too where prlimit applies: root mode)
 MAX_FILE_SIZE = 100 << 20  # bytes per file written by student code
+TMP_SIZE = 256 << 20       # bytes of the sandbox's /tmp (a tmpfs: it is memory)
+SCRATCH_SIZE = 256 << 20   # bytes of the sandbox's scratch folder (a tmpfs too)
 CLUSTER_TIMEOUT = 30       # seconds to reach a Dask scheduler (grade --cluster)
 #: Default pattern for the student id in a submission's file name (LMS/Colab downloads):
 #: ``ana.garcia_01_tensores.ipynb`` -> ``ana.garcia``.  Folders ``SUB/<student>/x.ipynb`` win.
 STUDENT_PATTERN = r"^(?P<student>[^_]+)_"
-TMP_SIZE = 256 << 20       # bytes of the sandbox's /tmp (a tmpfs: it is memory)
-SCRATCH_SIZE = 256 << 20   # bytes of the sandbox's scratch folder (a tmpfs too)

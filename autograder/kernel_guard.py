@@ -1,7 +1,7 @@
 """Code the grader runs in each student kernel first, before any student code runs.
 
 The sandboxed kernel imports this module (the very file the grader imported: see
-``sandbox.py``) and calls ``install(name, prefixes)``, which puts two things in the notebook's
+``sandbox.py``) and calls ``install(name, prefixes, values)``, which puts two things in the notebook's
 namespace:
 
 * the runner ``<name>(kind, b64)``: restores what student code may have tampered with since the
@@ -12,8 +12,9 @@ namespace:
   callbacks), notes what it repaired and what it cannot repair (threads left running, ``atexit``
   callbacks), compiles the instructor code itself (no transformer, no ``showtraceback``), runs it
   and writes one report line ``\\x1eAGV|...`` (outcome, exception, what was tampered with);
-* the recorder ``_ag_observa(check_id)`` that test cells rewritten by ``observe.py`` call to
-  report the values of each check's leaves as canonical data (``\\x1eAGO|...`` lines).
+* the recorder ``_ag_observa(check_id)`` (:func:`observer`) that test cells rewritten by
+  ``observe.py`` call to report the values of each check's leaves as canonical data
+  (``\\x1eAGO|...`` lines).
 
 Nothing here is trusted for points: student code can replace all of it.  The grader decides in
 its own process (``observe.judge``) from values it decodes itself; this guard exists so that an
@@ -22,7 +23,7 @@ Python-level forks die at once (fork bombs).
 """
 
 
-def install(name, prefixes):
+def install(name, prefixes, values=None):
     import atexit
     import base64
     import builtins
@@ -279,11 +280,39 @@ def install(name, prefixes):
             snapshot()
         report(kind, ok, ename, evalue, changed)
 
-    # ------------------------------------------------------------ observations of checks
+    def genuine(cls):
+        """Whether ``cls`` is the class its module defined when the guard first saw it."""
+        module = mods.get(str_(getattr(cls, "__module__", "")))
+        return module is not None and module[1].get(str_(getattr(cls, "__qualname__", ""))) is cls
 
+    values = dict(values or {})
+    snapshot()
+    ns[name] = runner
+    ns["_ag_observa"] = observer(ns, out, genuine, values)
+
+
+def observer(ns, out, genuine, values):
+    """The recorder ``_ag_observa(check_id)``: reports the values of a check's leaves as data.
+
+    Values that are plain data travel as such (numbers, strings, containers, NumPy arrays,
+    scalars and dtypes, classes by name); objects of the classes named in ``values``
+    (``{"module.Class": attribute}``, see ``observe.VALUE_CLASSES``) travel as that attribute,
+    when ``genuine(cls)`` says their class is the library's own; anything else becomes an opaque
+    token (its classes, identity, repr, truth).  Built-ins are bound now, before student code runs.
+    """
+    import base64
+    import builtins
+    import json
+    import types
+
+    import numpy
+
+    str_, type_, isinstance_, id_, repr_, len_, list_ = (
+        builtins.str, builtins.type, builtins.isinstance, builtins.id, builtins.repr,
+        builtins.len, builtins.list)
     plain = {int: "int", float: "float", str: "str", bytes: "bytes", complex: "complex",
              list: "list", tuple: "tuple", set: "set", frozenset: "frozenset", dict: "dict"}
-    np_generic, ndarray, asarray = numpy.generic, numpy.ndarray, numpy.asarray
+    np_generic, ndarray, np_dtype, asarray = numpy.generic, numpy.ndarray, numpy.dtype, numpy.asarray
     kinds = set("biufcSU")
 
     def fullname(cls):
@@ -317,6 +346,14 @@ def install(name, prefixes):
             return {"t": "none"}
         if type_(value) is bool:
             return {"t": "bool", "v": value}
+        cls = type_(value)
+        numpy_class = str_(getattr(cls, "__module__", "")).split(".")[0] == "numpy"
+        if numpy_class and (cls is ndarray or isinstance_(value, np_generic)):
+            arr = array(value, budget)  # before the plain types: np.float64 is a float, np.str_ a str
+            if arr is not None:
+                return arr
+        if numpy_class and isinstance_(value, np_dtype):
+            return {"t": "dtype", "v": str_(np_dtype.str.__get__(value))}
         base = base_of(value)
         if base is int or base is bool:
             return {"t": "int", "v": str_(int.__index__(value))}
@@ -335,15 +372,17 @@ def install(name, prefixes):
                 return {"t": "frozenset", "v": [{"t": "str", "v": k} for k in ns if type_(k) is str]}
             return {"t": "dict", "v": [[encode(k, budget, depth + 1), encode(v, budget, depth + 1)]
                                        for k, v in dict.items(value)]}
-        cls = type_(value)
-        if (cls is ndarray or isinstance_(value, np_generic)) and cls.__module__ == "numpy":
-            arr = array(value, budget)
-            if arr is not None:
-                return arr
         if isinstance_(value, type_):
             return {"t": "cls", "mod": str_(value.__module__), "qn": str_(value.__qualname__)}
         if isinstance_(value, types.ModuleType):
             return {"t": "mod", "v": str_(value.__name__)}
+        attr = values.get(fullname(cls))
+        if attr is not None and genuine(cls):
+            try:
+                return {"t": "value", "cls": fullname(cls),
+                        "v": encode(getattr(value, attr), budget, depth + 1)}
+            except BaseException:
+                pass
         token = {"t": "obj", "id": id_(value), "mro": [fullname(c) for c in cls.__mro__],
                  "eq": "id" if cls.__eq__ is object.__eq__ else "repr"}
         for key, make in (("repr", lambda: repr_(value)[:500]), ("truth", lambda: bool(value)),
@@ -383,7 +422,4 @@ def install(name, prefixes):
                 leaves[str_(index)] = {"t": "obj", "id": id_(value), "mro": ["?"], "eq": "id"}
             return value
         return record
-
-    snapshot()
-    ns[name] = runner
-    ns["_ag_observa"] = recorder
+    return recorder

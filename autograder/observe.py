@@ -5,8 +5,9 @@ A test cell's checks are ``assert <condition>, <message>`` statements and calls 
 
 * the **leaves**: sub-expressions that need the notebook's objects (names, attributes, calls of
   the student's functions, comprehensions...).  The student's kernel evaluates them in place and
-  reports each value as canonical data (``kernel_guard.py`` encodes numbers, strings, containers,
-  NumPy arrays; any other object becomes an opaque token: its classes, its identity, its repr);
+  reports each value as canonical data (``kernel_guard.observer`` encodes numbers, strings,
+  containers, NumPy arrays, scalars and dtypes, classes by name, the engine's value objects of
+  :data:`VALUE_CLASSES`; any other object becomes an opaque token: its classes, identity, repr);
 * the **structure** around them: constants, comparisons, ``and``/``or``/``not``, arithmetic,
   literals and a short list of pure functions (``isinstance``, ``abs``, ``np.allclose``,
   ``np.testing.assert_allclose``...).  The grader keeps it: the kernel never sees the expected
@@ -34,6 +35,33 @@ MARK = "\x1eAGO|"           # observation lines on the kernel's stdout
 NUMPY = {"np", "_np", "numpy"}
 MESSAGE_KEYWORDS = {"err_msg", "msg"}
 MAX_ITEMS = 2_000_000       # numbers/elements per observed value
+
+
+def _engine_dtype(name):
+    from engine.dtypes import as_dtype
+    if not isinstance(name, str) or len(name) > 16:
+        raise DecodeError("bad DType")
+    return as_dtype(name)
+
+
+def _engine_shape(dims):
+    from engine.shapes import TensorShape
+    if dims is not None and not (isinstance(dims, tuple) and len(dims) <= 64 and all(
+            d is None or type(d) is int and d >= 0 for d in dims)):
+        raise DecodeError("bad TensorShape")
+    return TensorShape(dims)
+
+
+#: Classes of the engine whose objects are values: the kernel sends the attribute named here and
+#: the grader rebuilds the object with its own engine, so that ``==`` (``x.dtype == tf.int32``,
+#: ``t.shape == (None, 2)``), hashing and methods behave here as in the kernel.
+VALUE_CLASSES = {"engine.dtypes.DType": ("name", _engine_dtype),
+                 "engine.shapes.TensorShape": ("dims", _engine_shape)}
+
+
+def value_attributes():
+    """``{class: attribute}`` for the kernel's encoder (``kernel_guard.observer``)."""
+    return {cls: attr for cls, (attr, _) in VALUE_CLASSES.items()}
 
 #: Functions the grader evaluates itself (names as written in checks; np may be _np or numpy).
 GRADER_FUNCTIONS = {
@@ -276,7 +304,8 @@ class ClassRef:
         return hash(self.fullname)
 
 
-_ALLOWED_KINDS = set("biufcSU")
+_ALLOWED_KINDS = set("biufcSU")  # of arrays sent as bytes
+_DTYPE_KINDS = _ALLOWED_KINDS | set("OMmV")  # of dtypes sent as values (np.dtype("O") is harmless)
 
 
 def _bytes(b64):
@@ -285,11 +314,11 @@ def _bytes(b64):
     return base64.b64decode(b64.encode("ascii"), validate=True)
 
 
-def _dtype(text):
+def _dtype(text, kinds=_ALLOWED_KINDS):
     if not isinstance(text, str) or len(text) > 16:
         raise DecodeError("bad dtype")
     dt = np.dtype(text)
-    if dt.kind not in _ALLOWED_KINDS:
+    if dt.kind not in kinds:
         raise DecodeError(f"dtype {text} not allowed")
     return dt
 
@@ -297,14 +326,14 @@ def _dtype(text):
 def _class(mod, qualname):
     if not isinstance(mod, str) or not isinstance(qualname, str):
         raise DecodeError("bad class")
-    if mod in ("builtins", "numpy"):
+    if mod == "builtins" or mod.split(".")[0] == "numpy":
         obj = __builtins__ if mod == "builtins" else np
         try:
-            for part in qualname.split("."):
+            for part in mod.split(".")[1:] + qualname.split("."):
                 obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
             if isinstance(obj, type):
                 return obj
-        except (KeyError, AttributeError):
+        except Exception:  # not there (NumPy's module __getattr__ raises its own errors)
             pass
     return ClassRef(f"{mod}.{qualname}")
 
@@ -354,6 +383,12 @@ def decode(data, budget=None):
             raise DecodeError("array size does not match its shape")
         arr = np.frombuffer(raw, dtype=dt).reshape(shape).copy()
         return arr if t == "nd" else arr[()]
+    if t == "dtype":
+        return _dtype(v, _DTYPE_KINDS)
+    if t == "value":
+        if data.get("cls") not in VALUE_CLASSES:
+            _bad(t)
+        return VALUE_CLASSES[data["cls"]][1](decode(v, budget))
     if t == "raise":
         return Raised(str(data.get("v", "Exception"))[:200])
     if t == "cls":

@@ -119,7 +119,7 @@ class Kernel:
         except Exception as e:
             raise KernelDied(f"{type(e).__name__}: {e}{self.km.failure_cause()}") from None
         install = (f"from autograder.kernel_guard import install as _i\n"
-                   f"_i({self.name!r}, {WATCHED_MODULES!r})\ndel _i\n")
+                   f"_i({self.name!r}, {WATCHED_MODULES!r}, {observe.value_attributes()!r})\ndel _i\n")
         res = self._execute(install, timeout=START_TIMEOUT)
         self.km.mark_started()
         if res.reason or res.error:

@@ -57,6 +57,19 @@ ns["_ag_observa"] = _observa
 def cuadrados(n):
     return Todo()
 """}, 0, "veredicto_falso"),
+    # ... and a set whose == is always True
+    "conjunto_trucado": ({2: """class Todo(set):
+    def __eq__(self, other):
+        return True
+    __hash__ = None
+def cuadrados(n):
+    return Todo()
+"""}, 0, "veredicto_falso"),
+    # the code of np.allclose (what the visible check of exercise 1 calls) swapped
+    "allclose_codigo": ({1: """np.allclose._implementation.__code__ = (
+    lambda a, b, rtol=1e-05, atol=1e-08, equal_nan=False: True).__code__
+resultado = 0
+"""}, 0, "allclose.__code__"),
     # isinstance shadowed in the notebook's namespace (wrong type, right value)
     "sombra_isinstance": ({3: "isinstance = lambda *a, **k: True\nmedia = np.array([3.0])"},
                           0, "sombra:isinstance"),
