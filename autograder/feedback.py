@@ -101,7 +101,7 @@ def score(outcome, course_nb, cell_timeout, reference=None):
                          and outcome.results.get(i) is not None
                          and outcome.results[i].hidden_ran), default=len(outcome.steps))
     for res in outcome.earlier:  # runs cut short by a dead kernel: what they saw still counts
-        tampering += [t for t in res.tampering if t not in tampering]
+        tampering = list(dict.fromkeys(tampering + res.tampering))
         suspicion += [f"accion:{n}" for n in res.noted if not n.startswith("shadow ")
                       and f"accion:{n}" not in suspicion]
         if res.forged and "lineas_falsas" not in suspicion:
@@ -109,7 +109,7 @@ def score(outcome, course_nb, cell_timeout, reference=None):
     for i, step in enumerate(outcome.steps):
         res = outcome.results.get(i)
         if res is not None:
-            tampering += [t for t in res.tampering if t not in tampering]
+            tampering = list(dict.fromkeys(tampering + res.tampering))
             for note in res.noted:
                 if note.startswith("shadow "):
                     note = f"sombra:{note[7:]}" if note[7:] in step.names else None

@@ -42,7 +42,8 @@ def test_every_attack_earns_nothing_and_is_flagged(graded):
         sus = r.get("suspicion", [])
         flagged = want["flag"] in ("-", None) and not sus if want["flag"] in (None, "-") \
             else any(want["flag"] in s for s in sus)
-        if r["status"] != "graded" or r["score"] != want["score"] or not flagged:
+        repeated = len(set(sus)) < len(sus)
+        if r["status"] != "graded" or r["score"] != want["score"] or not flagged or repeated:
             wrong[student] = (r["score"], want, sus, r["error"])
     assert not wrong
 

@@ -27,6 +27,15 @@ def _falso(kind, b64):
     print(f"\\n\\x1eAGV|{kind}|1||||\\n")
 """
 
+#: an answer of class ``base`` whose == is always True
+ALWAYS_EQUAL = """class Todo({base}):
+    def __eq__(self, other):
+        return True
+    __hash__ = None
+def cuadrados(n):
+    return Todo()
+"""
+
 #: student -> (answers by exercise (None: blank), expected score, expected flag)
 ATTACKS = {
     # the runner found in the namespace and replaced by one that reports success
@@ -49,22 +58,10 @@ def _observa(aid):
 import json
 ns["_ag_observa"] = _observa
 """}, 0, "veredicto_falso"),
-    # a set-like answer whose == is always True
-    "igualdad_trucada": ({2: """class Todo(list):
-    def __eq__(self, other):
-        return True
-    __hash__ = None
-def cuadrados(n):
-    return Todo()
-"""}, 0, "veredicto_falso"),
+    # a list whose == is always True (the answer is compared in the grader, not by its __eq__)
+    "igualdad_trucada": ({2: ALWAYS_EQUAL.format(base="list")}, 0, "veredicto_falso"),
     # ... and a set whose == is always True
-    "conjunto_trucado": ({2: """class Todo(set):
-    def __eq__(self, other):
-        return True
-    __hash__ = None
-def cuadrados(n):
-    return Todo()
-"""}, 0, "veredicto_falso"),
+    "conjunto_trucado": ({2: ALWAYS_EQUAL.format(base="set")}, 0, "veredicto_falso"),
     # the code of np.allclose (what the visible check of exercise 1 calls) swapped
     "allclose_codigo": ({1: """np.allclose._implementation.__code__ = (
     lambda a, b, rtol=1e-05, atol=1e-08, equal_nan=False: True).__code__
