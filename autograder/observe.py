@@ -36,33 +36,6 @@ NUMPY = {"np", "_np", "numpy"}
 MESSAGE_KEYWORDS = {"err_msg", "msg"}
 MAX_ITEMS = 2_000_000       # numbers/elements per observed value
 
-
-def _engine_dtype(name):
-    from engine.dtypes import as_dtype
-    if not isinstance(name, str) or len(name) > 16:
-        raise DecodeError("bad DType")
-    return as_dtype(name)
-
-
-def _engine_shape(dims):
-    from engine.shapes import TensorShape
-    if dims is not None and not (isinstance(dims, tuple) and len(dims) <= 64 and all(
-            d is None or type(d) is int and d >= 0 for d in dims)):
-        raise DecodeError("bad TensorShape")
-    return TensorShape(dims)
-
-
-#: Classes of the engine whose objects are values: the kernel sends the attribute named here and
-#: the grader rebuilds the object with its own engine, so that ``==`` (``x.dtype == tf.int32``,
-#: ``t.shape == (None, 2)``), hashing and methods behave here as in the kernel.
-VALUE_CLASSES = {"engine.dtypes.DType": ("name", _engine_dtype),
-                 "engine.shapes.TensorShape": ("dims", _engine_shape)}
-
-
-def value_attributes():
-    """``{class: attribute}`` for the kernel's encoder (``kernel_guard.observer``)."""
-    return {cls: attr for cls, (attr, _) in VALUE_CLASSES.items()}
-
 #: Functions the grader evaluates itself (names as written in checks; np may be _np or numpy).
 GRADER_FUNCTIONS = {
     "isinstance": None,  # special: classes travel as names
@@ -336,6 +309,33 @@ def _class(mod, qualname):
         except Exception:  # not there (NumPy's module __getattr__ raises its own errors)
             pass
     return ClassRef(f"{mod}.{qualname}")
+
+
+def _engine_dtype(name):
+    from engine.dtypes import as_dtype
+    if not isinstance(name, str) or len(name) > 16:
+        raise DecodeError("bad DType")
+    return as_dtype(name)
+
+
+def _engine_shape(dims):
+    from engine.shapes import TensorShape
+    if dims is not None and not (isinstance(dims, tuple) and len(dims) <= 64 and all(
+            d is None or type(d) is int and d >= 0 for d in dims)):
+        raise DecodeError("bad TensorShape")
+    return TensorShape(dims)
+
+
+#: Classes of the engine whose objects are values: the kernel sends the attribute named here and
+#: the grader rebuilds the object with its own engine, so that ``==`` (``x.dtype == tf.int32``,
+#: ``t.shape == (None, 2)``), hashing and methods behave here as in the kernel.
+VALUE_CLASSES = {"engine.dtypes.DType": ("name", _engine_dtype),
+                 "engine.shapes.TensorShape": ("dims", _engine_shape)}
+
+
+def value_attributes():
+    """``{class: attribute}`` for the kernel's encoder (``kernel_guard.observer``)."""
+    return {cls: attr for cls, (attr, _) in VALUE_CLASSES.items()}
 
 
 def decode(data, budget=None):
