@@ -134,6 +134,14 @@ def unknown_shape(rank=None):
     return TensorShape(None if rank is None else [None] * rank)
 
 
+def with_rank(shape, rank, at_least=False):
+    """`shape`, if its rank is `rank` (or at least `rank`) or unknown; else TensorFlow's error."""
+    shape = as_shape(shape)
+    if shape.rank is not None and (shape.rank < rank if at_least else shape.rank != rank):
+        raise ValueError(f"Shape must be {'at least ' if at_least else ''}rank {rank} but is rank {shape.rank}")
+    return shape
+
+
 def merge(a, b):
     """The shape that both `a` and `b` describe, for an op that needs its inputs' shapes equal (AddN, Pack...); if
     they differ, TensorFlow's error naming the dimension."""

@@ -17,7 +17,7 @@ from .framework import NUMPY_NEEDS_VALUES, GraphKeys, Tensor, convert_to_tensor,
 from .initializers import glorot_uniform_initializer, zeros_initializer
 from .ops.array_ops import constant, identity
 from .ops.control_flow_ops import no_op
-from .shapes import TensorShape, as_shape
+from .shapes import TensorShape, as_shape, merge
 
 # ---------------------------------------------------------------------------------------------------------------
 # The ops
@@ -54,11 +54,15 @@ def _assign_infer(inputs, attrs):
         raise TypeError(hinted(f"Input 'value' of 'Assign' Op has type {value.dtype.name} that does not match type "
                                f"{ref.dtype.name} of argument 'ref'.",
                                f"la variable es {ref.dtype.name}: asigna un valor de ese tipo (usa tf.cast)."))
-    if attrs.get("validate_shape", True) and not ref.shape.is_compatible_with(value.shape):
-        raise ValueError(hinted(f"Shapes {ref.shape} and {value.shape} are incompatible (assigning to variable "
-                                f"'{ref.op.name}')",
+    try:
+        if attrs.get("validate_shape", True):
+            merge(ref.shape, value.shape)  # (TensorFlow 1's words for the dimension that differs)
+    except ValueError as e:
+        raise ValueError(hinted(f"{e} Cannot assign a value of shape {value.shape} to variable '{ref.op.name}' of "
+                                f"shape {ref.shape}: the shapes are incompatible.",
                                 f"la variable tiene forma {ref.shape} y el valor {value.shape}: deben coincidir (una "
-                                "variable no cambia de forma al asignarle; créala con la forma que necesitas)."))
+                                "variable no cambia de forma al asignarle; créala con la forma que "
+                                "necesitas).")) from None
     return [(ref.shape if attrs.get("validate_shape", True) else value.shape, ref.dtype)]
 
 

@@ -10,7 +10,7 @@ from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, hinted
 from ..framework import (Tensor, apply, broadcast_shape, convert_to_tensor, defop, get_default_graph, is_tensor,
                          make_op, same_as_input, static_value)
-from ..shapes import TensorShape, as_shape, merge
+from ..shapes import TensorShape, as_shape, merge, with_rank
 
 # ---------------------------------------------------------------------------------------------------------------
 # Constants and placeholders
@@ -52,6 +52,10 @@ _HINTS = {  # (dtype kind, what the op needs) -> the Spanish hint
     "unsigned": "los enteros sin signo (uint8) no tienen negativos: convierte antes con tf.cast(x, tf.int32).",
     "bool": "los booleanos no son números: convierte antes con tf.cast(x, tf.int32) o tf.cast(x, tf.float32).",
 }
+
+
+# TensorFlow's list of the real number dtypes (the text of its TypeError), for ops that take no bool
+REAL = "float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint16, float16, uint32, uint64"
 
 
 def check_dtype(t, allowed, param="x"):
@@ -419,6 +423,11 @@ def _reshape_infer(inputs, attrs):
     elif known is not None and known != int(np.prod(target)):
         raise ValueError(f"Cannot reshape a tensor with {known} elements to shape {target} "
                          f"({int(np.prod(target))} elements). Input shape: {x.shape.bracket_str()}")
+    elif x.shape.rank is not None:  # some dimensions unknown: the known ones must still divide the size asked for
+        part = int(np.prod([d for d in x.shape.dims if d is not None]))
+        if part and int(np.prod(target)) % part:
+            raise ValueError(f"Dimension size must be evenly divisible by {part} but is {int(np.prod(target))}: "
+                             f"cannot reshape a tensor of shape {x.shape.bracket_str()} to shape {target}")
     return [(TensorShape(target), x.dtype)]
 
 
@@ -441,6 +450,9 @@ def _int_vector(v, name):
 def _transpose_infer(inputs, attrs):
     x = inputs[0]
     perm = attrs["perm"]
+    for p in perm or ():
+        if not 0 <= p < (len(perm) if x.shape.rank is None else x.shape.rank):
+            raise ValueError(f"perm dim {p} is out of range of input rank {x.shape.rank or len(perm)}")
     if x.shape.rank is None:
         return [(TensorShape(None), x.dtype)]
     if perm is None:
@@ -490,6 +502,8 @@ def _expand_infer(inputs, attrs):
 
 @defop("ExpandDims", _expand_infer, grad=lambda op, g: [reshape(g, shape_of(op.inputs[0]))])
 def _expand_dims(x, *, axis):
+    if not -x.ndim - 1 <= axis <= x.ndim:
+        raise ValueError(f"Tried to expand dim index {axis} for tensor with {x.ndim} dimensions.")
     return np.expand_dims(x, axis)
 
 
@@ -588,7 +602,26 @@ def _dim_of(x, axis):
 
 @defop("ConcatV2", _concat_infer, grad=_concat_grad)
 def _concat(*values, axis):
+    rank = values[0].ndim
+    if rank == 0:
+        raise ValueError("ConcatOp : Can't concatenate scalars (use tf.stack instead)")
+    if not -rank <= axis < rank:
+        raise ValueError(f"ConcatOp : Expected concatenating dimensions in the range [{-rank}, {rank}), but got {axis}")
+    axis %= rank
+    for i, v in enumerate(values[1:], 1):
+        if v.ndim != rank:
+            raise ValueError(f"ConcatOp : Ranks of all input tensors should match: shape[0] = {_dims(values[0])} vs. "
+                             f"shape[{i}] = {_dims(v)}")
+        for d, (a, b) in enumerate(zip(values[0].shape, v.shape)):
+            if d != axis and a != b:
+                raise ValueError(f"ConcatOp : Dimension {d} in both shapes must be equal: shape[0] = "
+                                 f"{_dims(values[0])} vs. shape[{i}] = {_dims(v)}")
     return np.concatenate(values, axis)
+
+
+def _dims(value):
+    """A value's shape as TensorFlow's run-time errors write it: [2,3]."""
+    return "[" + ",".join(map(str, np.shape(value))) + "]"
 
 
 def concat(values, axis, name="concat"):
@@ -601,12 +634,13 @@ def concat(values, axis, name="concat"):
 
 
 def _pack_infer(inputs, attrs):
+    rank = next((t.shape.rank for t in inputs if t.shape.rank is not None), None)
+    axis = _norm_axis(attrs["axis"], None if rank is None else rank + 1)  # (checked first, as TensorFlow does)
     shape = inputs[0].shape
     for t in inputs[1:]:
         shape = merge(shape, t.shape)
     if shape.rank is None:
         return [(TensorShape(None), inputs[0].dtype)]
-    axis = _norm_axis(attrs["axis"], shape.rank + 1)
     dims = list(shape.dims)
     dims.insert(axis, len(inputs))
     return [(TensorShape(dims), inputs[0].dtype)]
@@ -614,6 +648,9 @@ def _pack_infer(inputs, attrs):
 
 @defop("Pack", _pack_infer, grad=lambda op, g: unstack(g, num=len(op.inputs), axis=op.attrs["axis"]))
 def _pack(*values, axis):
+    rank = values[0].ndim
+    if not -rank - 1 <= axis <= rank:
+        raise ValueError(f"axis = {axis} not in [{-rank - 1}, {rank + 1})")
     return np.stack(values, axis)
 
 
@@ -667,10 +704,8 @@ def _split_infer(inputs, attrs):
     n = attrs["num"] if sizes is None else len(sizes)
     if x.shape.rank is None:
         return [(TensorShape(None), x.dtype)] * n
-    if x.shape.rank == 0:
-        raise ValueError("Can't split scalars")
     axis = _norm_axis(attrs["axis"], x.shape.rank,
-                      message="Dimension size, given by scalar input {axis} must be in range [{lo}, {rank})")
+                      message="Dimension size, given by scalar input {axis} must be in range [-{rank}, {rank})")
     d = x.shape[axis]
     if sizes is None:
         if d is not None and d % n:
@@ -683,7 +718,9 @@ def _split_infer(inputs, attrs):
         if static.count(-1) > 1:
             raise ValueError(f"Cannot infer more than one -1 in size_splits {static}")
         known = [s for s in static if s not in (None, -1)]
-        if d is not None and (sum(known) > d or None not in static and -1 not in static and sum(known) != d):
+        if d is not None and None not in static and -1 not in static and sum(known) != d:
+            raise ValueError(f"can't split axis of size {d} into pieces of size [{','.join(map(str, static))}]")
+        if d is not None and sum(known) > d:
             raise ValueError(f"Determined shape must either match input shape along split_dim exactly if fully "
                              f"specified, or be less than the size of the input along split_dim if not fully "
                              f"specified. Got sizes {static} for dimension {d} of shape {x.shape.bracket_str()}")
@@ -705,8 +742,14 @@ def _split_grad(op, *grads):
     return [concat(_zeros_for_missing(grads, op.outputs), op.attrs["axis"])] + [None] * (len(op.inputs) - 1)
 
 
+def _check_split_dim(x, axis):
+    if not -x.ndim <= axis < x.ndim:  # (checked when building only if the rank was known)
+        raise ValueError(f"-input rank(-{x.ndim}) <= split_dim < input rank ({x.ndim}), but got {axis}")
+
+
 @defop("Split", _split_infer, grad=_split_grad)
 def _split_equal(x, *, num, axis):
+    _check_split_dim(x, axis)
     if x.shape[axis] % num:
         raise ValueError(f"Number of ways to split should evenly divide the split dimension, but got split_dim "
                          f"{axis} (size = {x.shape[axis]}) and num_split {num}")
@@ -715,6 +758,7 @@ def _split_equal(x, *, num, axis):
 
 @defop("SplitV", _split_infer, grad=_split_grad)
 def _split(x, *dynamic_sizes, sizes, axis):
+    _check_split_dim(x, axis)
     dynamic = iter(dynamic_sizes)
     sizes = [int(next(dynamic)) if s is None else s for s in sizes]
     if -1 in sizes:
@@ -830,6 +874,7 @@ def gather(params, indices, axis=0, name=None):
 
 def _segment_infer(inputs, attrs):
     data, ids, n = inputs
+    check_dtype(data, REAL, "data")
     check_dtype(ids, "int32, int64", "segment_ids")
     nv = static_value(n)
     if data.shape.rank is None or ids.shape.rank is None:
@@ -854,7 +899,7 @@ def _unsorted_segment_sum(data, ids, num_segments):
     n = int(num_segments)
     if ids.size and ids.max() >= n:
         where = tuple(int(i) for i in np.argwhere(ids >= n)[0])
-        raise ValueError(f"segment_ids{list(where)} = {ids[where]} is out of range [0, {n})")
+        raise ValueError(f"segment_ids[{','.join(map(str, where))}] = {ids[where]} is out of range [0, {n})")
     out = np.zeros((n,) + data.shape[ids.ndim:], dtype=data.dtype)
     keep = ids >= 0
     np.add.at(out, ids[keep], data[keep])
@@ -869,6 +914,7 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
 
 def _slice_infer(inputs, attrs):
     x, begin, size_t = inputs
+    merge(begin.shape, size_t.shape)  # (TensorFlow's words when begin and size differ in length)
     b, s = static_value(begin), static_value(size_t)
     if x.shape.rank is None:  # the rank is the length of begin; a size (not -1) is that dimension
         n = size_t.shape[0] if size_t.shape.rank == 1 else None
@@ -1092,10 +1138,22 @@ def _one_hot(indices, *, depth, on_value, off_value, axis, dtype):
     return out if axis == -1 else np.moveaxis(out, -1, axis)
 
 
+def _hinted_array(value, dtype):
+    """`value` as an array of `dtype` if it fits, else of its own dtype (TensorFlow's `dtype_hint`)."""
+    try:
+        return _to_array(value, dtype)
+    except (TypeError, ValueError):
+        return _to_array(value, None)
+
+
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """Each index becomes a vector of `depth` zeros with a 1 at that index (out-of-range indices: all zeros)."""
-    given = {k: _to_array(v, dtype) for k, v in (("on_value", on_value), ("off_value", off_value)) if v is not None}
+    given = {k: _hinted_array(v, dtype) for k, v in (("on_value", on_value), ("off_value", off_value))
+             if v is not None}
     dtypes = {k: _dt.as_dtype(a.dtype) for k, a in given.items()}
+    for k, d in dtypes.items():
+        if dtype is not None and d != _dt.as_dtype(dtype):
+            raise TypeError(f"dtype {d} of {k} does not match dtype parameter {_dt.as_dtype(dtype)}")
     if len(set(dtypes.values())) > 1:
         raise TypeError(f"dtype {dtypes['on_value']} of on_value does not match dtype {dtypes['off_value']} of "
                         "off_value")
@@ -1121,8 +1179,7 @@ def _unique(x, *, out_idx):
 def unique(x, out_idx=_dt.int32, name=None):
     """(y, idx): the distinct values in order of appearance, and for each element its position in y."""
     x = convert_to_tensor(x)
-    if x.shape.rank not in (None, 1):
-        raise ValueError(f"unique expects a 1-D tensor, got shape {x.shape.bracket_str()}")
+    with_rank(x.shape, 1)
     return tuple(apply("Unique", [x], name, attrs={"out_idx": _dt.as_dtype(out_idx)}))
 
 
@@ -1209,6 +1266,8 @@ def _broadcast_to_infer(inputs, attrs):
 
 @defop("BroadcastTo", _broadcast_to_infer, grad=lambda op, g: [sum_to_shape_of(g, op.inputs[0]), None])
 def _broadcast_to(x, shape):
+    if x.ndim > len(shape):
+        raise ValueError(f"Rank of input ({x.ndim}) must be no greater than rank of output shape ({len(shape)}).")
     out = np.empty(shape.tolist(), x.dtype)  # a real array (np.broadcast_to's read-only view is slower to make)
     out[...] = x
     return out

@@ -7,11 +7,11 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import hinted
-from ..framework import (Tensor, apply, broadcasting, convert_to_tensor, defop, is_tensor,
+from ..framework import (Tensor, apply, broadcast_shape, broadcasting, convert_to_tensor, defop, is_tensor,
                          same_as_input, static_value)
-from ..shapes import TensorShape, merge
-from .array_ops import (_norm_axis, _static_int, _to_array, broadcast_to, check_dtype, cast, expand_dims, ones_like,
-                        reshape, shape_of, size, squeeze, stop_gradient, transpose, zeros_like)
+from ..shapes import TensorShape, merge, with_rank
+from .array_ops import (REAL, _dims, _norm_axis, _static_int, _to_array, broadcast_to, check_dtype, cast, expand_dims,
+                        ones_like, reshape, shape_of, size, squeeze, stop_gradient, transpose, zeros_like)
 
 # ---------------------------------------------------------------------------------------------------------------
 # dtype checks shared by the ops below
@@ -23,8 +23,7 @@ _SIGNED = "bfloat16, float16, float32, float64, int8, int16, int32, int64, compl
 _ABS = "bfloat16, float16, float32, float64, int8, int16, int32, int64"
 NUMBERS = ("bfloat16, float16, float32, float64, uint8, int8, uint16, int16, int32, int64, complex64, complex128, "
             "uint32, uint64")
-_REAL = "float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint16, float16, uint32, uint64"
-_ALL = _REAL + ", bool, string"
+_ALL = REAL + ", bool, string"
 
 def _require(allowed, param="x", out=None):
     """An infer function for element-wise ops whose inputs must have a dtype in `allowed`; the result has the
@@ -41,7 +40,7 @@ float_unary = float_binary = _require(_FLOATS)
 signed = _require(_SIGNED)
 abs_types = _require(_ABS)
 numeric = _require(NUMBERS)
-real = _require(_REAL)
+real = _require(REAL)
 logical = _require("bool")
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -311,7 +310,7 @@ is_finite = _unary("IsFinite", np.isfinite, None, _require(_FLOATS, out=_dt.bool
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _comparison(type, fn, api_name, allowed=_REAL):
+def _comparison(type, fn, api_name, allowed=REAL):
     defop(type, _require(allowed, out=_dt.bool))(fn)
 
     def public(x, y, name=None):
@@ -358,12 +357,15 @@ def _select_infer(inputs, attrs):
         raise TypeError(f"condition of where must be bool, got {c.dtype.name}")
     if x.dtype != y.dtype:
         raise TypeError(f"x and y of where must have the same dtype, got {x.dtype.name} and {y.dtype.name}")
-    return [(broadcasting([c, x, y], attrs)[0][0], x.dtype)]
+    return [(broadcast_shape(c.shape, broadcast_shape(x.shape, y.shape)), x.dtype)]  # (x with y first, as TF)
 
 
 @defop("SelectV2", _select_infer, broadcasts=True, grad=lambda op, g: [None, *_select_grad(op.inputs[0], g)])
 def _select(c, x, y):
-    return np.where(c, x, y)
+    try:
+        return np.where(c, x, y)
+    except ValueError:
+        raise ValueError(f"condition {_dims(c)}, then {_dims(x)}, and else {_dims(y)} must be broadcastable") from None
 
 
 @defop("Where", lambda inputs, attrs: [(TensorShape([None, inputs[0].shape.rank]), _dt.int64)])
@@ -529,7 +531,12 @@ def reduce_kept(ufunc, x, axis, dtype=None):
 
 
 def _def_reduction(type, fn, grad, allowed=NUMBERS, default_name=None):
-    defop(type, _reduce_infer_of(allowed), grad)(fn)
+    def forward(x, *, axis, keepdims):  # (the axes were checked when building only if the rank was known)
+        for a in axis or ():
+            if not -x.ndim <= a < x.ndim:
+                raise ValueError(f"Invalid reduction dimension ({a} for input with {x.ndim} dimension(s)")
+        return fn(x, axis=axis, keepdims=keepdims)
+    defop(type, _reduce_infer_of(allowed), grad)(forward)
 
     def public(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
         axis = reduction_indices if axis is None else axis
@@ -548,9 +555,9 @@ def _def_reduction(type, fn, grad, allowed=NUMBERS, default_name=None):
 reduce_sum = _def_reduction("Sum", lambda x, *, axis, keepdims: _reduce(np.add, x, axis, keepdims, x.dtype), _sum_grad)
 reduce_mean = _def_reduction("Mean", lambda x, *, axis, keepdims: _mean(x, axis, keepdims), _mean_grad)
 reduce_max = _def_reduction("Max", lambda x, *, axis, keepdims: _reduce(np.maximum, x, axis, keepdims), _extreme_grad,
-                            _REAL)
+                            REAL)
 reduce_min = _def_reduction("Min", lambda x, *, axis, keepdims: _reduce(np.minimum, x, axis, keepdims), _extreme_grad,
-                            _REAL)
+                            REAL)
 reduce_prod = _def_reduction("Prod", lambda x, *, axis, keepdims: np.prod(x, axis, dtype=x.dtype, keepdims=keepdims),
                              _prod_grad)
 reduce_any = _def_reduction("Any", lambda x, *, axis, keepdims: np.any(x, axis, keepdims=keepdims), None, "bool")
@@ -705,6 +712,10 @@ def _add_n_infer(inputs, attrs):
 
 @defop("AddN", _add_n_infer, grad=lambda op, g: [g] * len(op.inputs))
 def _add_n(*xs):
+    for i, x in enumerate(xs[1:], 1):
+        if x.shape != xs[0].shape:
+            raise ValueError(f"Inputs to operation AddN of type AddN must have the same size and shape.  Input 0: "
+                             f"{_dims(xs[0])} != input {i}: {_dims(x)}")
     out = xs[0]
     for x in xs[1:]:
         out = out + x
@@ -852,10 +863,11 @@ def _as_matrix(t, axes, axes_first):
 
 def _cross_infer(inputs, attrs):
     a, b = inputs
-    numeric(inputs, attrs)
-    shape = merge(a.shape, b.shape)
-    if shape.rank == 0 or shape.rank and shape[-1] not in (None, 3):
-        raise ValueError(f"Dimension must be 3 but is {shape[-1] if shape.rank else 0} for 'Cross' with input shapes: "
+    for t in inputs:
+        check_dtype(t, REAL)
+    shape = merge(with_rank(a.shape, 1, at_least=True), b.shape)
+    if shape.rank and shape[-1] not in (None, 3):
+        raise ValueError(f"Dimension must be 3 but is {shape[-1]} for 'Cross' with input shapes: "
                          f"{a.shape.bracket_str()}, {b.shape.bracket_str()}.")
     return [(shape, a.dtype)]
 

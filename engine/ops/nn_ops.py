@@ -3,9 +3,9 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, hinted
-from ..framework import apply, broadcasting, convert_inputs, convert_to_tensor, defop, get_default_graph, make_op
+from ..framework import apply, broadcast_shape, convert_inputs, convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape
-from .array_ops import (_norm_axis, cast, constant, expand_dims, identity, one_hot, reshape, shape, shape_of,
+from .array_ops import (_dims, _norm_axis, cast, constant, expand_dims, identity, one_hot, reshape, shape, shape_of,
                         squeeze, stack, stop_gradient, transpose, zeros_like)
 from .math_ops import (abs, add, check_dtype, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply,
                        numeric, real,
@@ -143,11 +143,7 @@ def _xent_infer(inputs, attrs):
     if logits.shape.rank == 0:
         raise ValueError("Shape must be at least rank 1 but is rank 0 for 'SoftmaxCrossEntropyWithLogits' with "
                          "input shapes: [], " + labels.shape.bracket_str())
-    try:
-        both = broadcasting([labels, logits], attrs)[0][0]  # labels and logits broadcast against each other
-    except ValueError:
-        raise ValueError(f"labels and logits must be broadcastable: labels_size={labels.shape.bracket_str()} "
-                         f"logits_size={logits.shape.bracket_str()}") from None
+    both = broadcast_shape(logits.shape, labels.shape)  # labels and logits broadcast against each other
     return [(logits.shape[:-1] if logits.shape.rank is not None else TensorShape(None), logits.dtype),
             (both, logits.dtype)]
 
@@ -218,15 +214,18 @@ def _softmax_xent_api(labels, logits, axis, name, stop_labels):
 
 def _sparse_xent_infer(inputs, attrs):
     labels, logits = inputs
+    if logits.shape.rank == 0:  # (TensorFlow checks the ranks in Python, before the op checks the dtypes)
+        raise ValueError(f"`logits` cannot be a scalar. Received logits={logits}`")
+    if logits.shape.rank is not None and labels.shape.rank not in (None, logits.shape.rank - 1):
+        raise ValueError(f"`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: labels.shape="
+                         f"{labels.shape} of rank {labels.shape.rank} and logits.shape={logits.shape} of rank "
+                         f"{logits.shape.rank}")
     if labels.dtype.name not in ("int32", "int64"):
         raise TypeError(hinted(f"Value passed to parameter 'labels' has DataType {labels.dtype.name} not in list of "
                                "allowed values: int32, int64",
                                "aquí labels son índices de clase (enteros); si tienes vectores one-hot usa "
                                "softmax_cross_entropy_with_logits_v2."))
     if logits.shape.rank is not None and labels.shape.rank is not None:
-        if labels.shape.rank != logits.shape.rank - 1:
-            raise ValueError(f"Rank mismatch: Rank of labels (received {labels.shape.rank}) should equal rank of "
-                             f"logits minus 1 (received {logits.shape.rank}).")
         if not labels.shape.is_compatible_with(logits.shape[:-1]):
             raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) should equal the shape "
                              f"of logits except for the last dimension (received {logits.shape}).")
@@ -243,6 +242,8 @@ def _sparse_softmax_xent(labels, logits):
         raise ValueError(f"Incompatible shapes: labels {list(labels.shape)} vs. logits without their last dimension "
                          f"{list(logits.shape[:-1])}")
     n = logits.shape[-1]
+    if n == 0:
+        raise ValueError(f"Must have at least one class, but got logits shape {_dims(logits)}")
     if labels.size and (labels.min() < 0 or labels.max() >= n):
         bad = labels[(labels < 0) | (labels >= n)].flat[0]
         raise ValueError(f"Received a label value of {bad} which is outside the valid range of [0, {n}).")
@@ -302,6 +303,8 @@ def _bias_add_infer(inputs, attrs):
 
 @defop("BiasAdd", _bias_add_infer, grad=lambda op, g: [g, g], broadcasts=True)
 def _bias_add(value, bias):
+    if value.ndim < 2:
+        raise ValueError(f"Input tensor must be at least 2D: {_dims(value)}")
     if value.shape[-1:] != bias.shape:
         raise ValueError(f"Must provide as many biases as the last dimension of the input tensor: {list(bias.shape)} "
                          f"vs. {list(value.shape)}")

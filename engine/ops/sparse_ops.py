@@ -16,8 +16,9 @@ from ..framework import (_session_for, apply, convert_to_tensor, defop, get_defa
                          name_scope, static_value)
 from ..shapes import TensorShape
 from ..variables import _store, _variable, _variable_ref
-from .array_ops import (_int_vector, _segment_infer, cast, expand_dims, gather, gather_dropping_negatives, identity,
-                        ones_like, placeholder, shape_of, unsorted_segment_sum, zeros_like)
+from .array_ops import (REAL, _int_vector, _segment_infer, cast, check_dtype, expand_dims, gather,
+                        gather_dropping_negatives, identity, ones_like, placeholder, shape_of, unsorted_segment_sum,
+                        zeros_like)
 from .math_ops import equal, greater, maximum, reduce_sum, sqrt, where_v2
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -44,7 +45,7 @@ def _segment_reduce(ufunc, data, ids, num_segments, sorted_kind):
     keep = ids >= 0
     if ids.size and ids.max() >= num_segments:
         bad = int(ids[ids >= num_segments].flat[0])
-        raise ValueError(f"segment_ids[{np.argwhere(ids == bad)[0].tolist()}] = {bad} is out of range [0, "
+        raise ValueError(f"segment_ids[{','.join(map(str, np.argwhere(ids == bad)[0]))}] = {bad} is out of range [0, "
                          f"{int(num_segments)})")
     ufunc.at(out, ids[keep], data[keep])
     if sorted_kind:
@@ -54,6 +55,7 @@ def _segment_reduce(ufunc, data, ids, num_segments, sorted_kind):
 
 def _sorted_segment_infer(inputs, attrs):
     data, ids = inputs
+    check_dtype(data, REAL, "data")
     if not ids.dtype.is_integer:
         raise TypeError(f"segment_ids must be int32 or int64, got {ids.dtype.name}")
     if ids.shape.rank not in (None, 1):
@@ -71,7 +73,7 @@ def _sorted_ids(ids, data):
         raise ValueError(f"segment_ids should be the same size as dimension 0 of input: {ids.size} ids for "
                          f"{data.shape[0]} rows")
     if ids.size and (ids[0] < 0 or np.any(np.diff(ids) < 0)):
-        raise ValueError(hinted(f"segment_ids are not increasing: {ids.tolist()}",
+        raise ValueError(hinted(f"segment ids are not increasing: {ids.tolist()}",
                                 "los segment_* ordenados necesitan ids crecientes y no negativos; si no lo son usa "
                                 "tf.unsorted_segment_*(data, ids, num_segments)."))
     return int(ids[-1]) + 1 if ids.size else 0
