@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 TOPICS = ["00_bienvenida", "01_tensores_y_grafos", "02_sesiones", "03_variables_y_placeholders", "04_ver_el_grafo",
           "05_resolver_ecuaciones", "06_diferenciacion_automatica", "07_optimizadores", "08_red_neuronal",
-          "09_digitos", "10_de_tf1_a_tf2", "11_guardar_y_restaurar", "12_control_de_flujo"]
+          "09_digitos", "10_de_tf1_a_tf2", "11_guardar_y_restaurar", "12_control_de_flujo",
+          "13_redes_convolucionales"]
 
 
 def _cells(path):
