@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,6 +20,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 STUDENT = "01_tensores_y_grafos.ipynb"
 SOLUTION = "04_ver_el_grafo.ipynb"
 CHAPTER = "13_redes_convolucionales.ipynb"  # the newest chapter, as a student who filled every answer
+#: Every wait in the page. Seconds on an idle machine; on a loaded one (8 jobs on 2 cores) loading JupyterLab's
+#: scripts, starting a kernel and importing NumPy and the engine each took more than a minute.
+WAIT_MS = 300_000
 
 pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make installs it)"),
               pytest.mark.xdist_group("browser")]
@@ -95,29 +99,38 @@ def browser():
         b.close()
 
 
+@contextmanager
 def _run_all(browser, url, name):
-    """Opens a notebook in JupyterLab, runs all its cells and returns (page, console errors)."""
+    """Opens a notebook in JupyterLab and runs all its cells: yields (page, console errors); the page is closed after
+    (an open JupyterLab page keeps polling the server and slows the next test down)."""
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(WAIT_MS)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    workspace = re.sub(r"\W", "", name)  # a workspace per notebook: JupyterLab must not restore the other one
-    page.goto(f"{url}/lab/workspaces/{workspace}/tree/{name}?reset", wait_until="domcontentloaded")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-    page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
-    page.wait_for_function("""() => {
-        const ctx = window.jupyterapp.shell.currentWidget?.sessionContext;
-        return ctx && ctx.isReady && ctx.session?.kernel?.status === 'idle'; }""", timeout=120_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    # The setup cell ran. Read from the cell's model, not from its prompt: the course notebooks' setup cell has its
-    # source collapsed (jupyter.source_hidden), and a collapsed cell has no input prompt in the page at all. It
-    # unpacks the engine and imports NumPy and the engine in a fresh kernel: a few seconds idle, minutes under load.
-    page.wait_for_function("""() => {
-        const cell = window.jupyterapp.shell.currentWidget?.content?.widgets[0];
-        return cell && cell.model.executionCount === 1; }""", timeout=300_000)
-    return page, errors
+    try:
+        workspace = re.sub(r"\W", "", name)  # a workspace per notebook: JupyterLab must not restore the other one
+        page.goto(f"{url}/lab/workspaces/{workspace}/tree/{name}?reset", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+        page.wait_for_function("window.jupyterapp !== undefined")
+        page.wait_for_function("""() => {
+            const ctx = window.jupyterapp.shell.currentWidget?.sessionContext;
+            return ctx && ctx.isReady && ctx.session?.kernel?.status === 'idle'; }""")
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # The setup cell ran. Read from the cell's model, not from its prompt: the course notebooks' setup cell has
+        # its source collapsed (jupyter.source_hidden), and JupyterLab takes a collapsed cell's input area, prompt
+        # included, out of the page: waiting for a visible "[1]" prompt there could never succeed.
+        page.wait_for_function("""() => {
+            const cell = window.jupyterapp.shell.currentWidget?.content?.widgets[0];
+            return cell && cell.model.executionCount === 1; }""")
+        yield page, errors
+    except Exception:
+        _screenshot(page, re.sub(r"\W", "", name) + "-fallo.png")
+        raise
+    finally:
+        page.close()
 
 
-def _wait_idle(page, timeout_s=300):
+def _wait_idle(page, timeout_s=WAIT_MS / 1000):
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         pending = page.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\*\]")).count()
@@ -151,59 +164,51 @@ def test_jupyterlab_starts_without_extension_errors(lab):
 
 def test_solution_notebook_shows_graph_and_plot(lab, browser):
     url, _ = lab
-    page, errors = _run_all(browser, url, SOLUTION)
-    try:
-        page.wait_for_selector(".jp-RenderedSVG", timeout=120_000)  # a graph drawn by Graphviz
-        page.wait_for_selector(".jp-RenderedImage img[src^='data:image/png']", timeout=120_000)  # a matplotlib plot
+    with _run_all(browser, url, SOLUTION) as (page, errors):
+        page.wait_for_selector(".jp-RenderedSVG")  # a graph drawn by Graphviz
+        page.wait_for_selector(".jp-RenderedImage img[src^='data:image/png']")  # a matplotlib plot
         _wait_idle(page)
-    except Exception:
-        _screenshot(page, "solucion-fallo.png")
-        raise
-    page.locator(".jp-RenderedSVG").first.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    _screenshot(page, "solucion.png")
-    _assert_pictures_fit(page)
-    svg = page.locator(".jp-RenderedSVG").first.inner_html()
-    assert "Placeholder" in svg or "placeholder" in svg or "<svg" in svg or "data:image/svg" in svg
-    assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
-    assert not [e for e in errors if "extension" in e.lower()]
+        page.locator(".jp-RenderedSVG").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        _screenshot(page, "solucion.png")
+        _assert_pictures_fit(page)
+        svg = page.locator(".jp-RenderedSVG").first.inner_html()
+        assert "Placeholder" in svg or "placeholder" in svg or "<svg" in svg or "data:image/svg" in svg
+        assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
+        assert not [e for e in errors if "extension" in e.lower()]
 
 
 def test_student_notebook_explains_the_blanks(lab, browser):
     url, _ = lab
-    page, _ = _run_all(browser, url, STUDENT)
-    blank = page.locator(".jp-OutputArea-output:has-text('HuecoSinCompletar')").first
-    blank.wait_for(timeout=120_000)
-    _wait_idle(page)
-    blank.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    _screenshot(page, "estudiante.png")
-    text = blank.inner_text()
-    assert "## Code ##" in text and "SyntaxError" not in text
+    with _run_all(browser, url, STUDENT) as (page, _):
+        blank = page.locator(".jp-OutputArea-output:has-text('HuecoSinCompletar')").first
+        blank.wait_for()
+        _wait_idle(page)
+        blank.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        _screenshot(page, "estudiante.png")
+        text = blank.inner_text()
+        assert "## Code ##" in text and "SyntaxError" not in text
 
 
 def test_new_chapter_runs_with_its_setup_cell_pictures_and_checks(lab, browser):
     url, _ = lab
-    page, errors = _run_all(browser, url, CHAPTER)
-    try:
+    with _run_all(browser, url, CHAPTER) as (page, errors):
         ready = page.locator(".jp-OutputArea-output:has-text('Cuaderno preparado')").first
-        ready.wait_for(timeout=60_000)  # the setup cell's own line: the engine it carries is in use
-        page.wait_for_selector(".jp-OutputArea-output:has-text('Ejercicio 7: comprobación superada')", timeout=300_000)
-        page.wait_for_selector(".jp-RenderedSVG", timeout=300_000)  # the CNN's graph
+        ready.wait_for()  # the setup cell's own line: the engine it carries is in use
+        assert "engine" in ready.inner_text()
+        page.wait_for_selector(".jp-OutputArea-output:has-text('Ejercicio 7: comprobación superada')")
+        page.wait_for_selector(".jp-RenderedSVG")  # the CNN's graph
         _wait_idle(page)
-    except Exception:
-        _screenshot(page, "capitulo-fallo.png")
-        raise
-    assert "engine" in ready.inner_text()
-    passed = page.locator(".jp-OutputArea-output:has-text('comprobación superada')")
-    assert passed.count() == 7, [passed.nth(i).inner_text() for i in range(passed.count())]
-    assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
-    assert page.locator(".jp-OutputArea-output:has-text('AssertionError')").count() == 0
-    assert page.locator(".jp-RenderedSVG").count() == 2  # prediction and training graphs
-    assert page.locator(".jp-RenderedImage img[src^='data:image/png']").count() >= 4  # digits, maps, filters
-    _assert_pictures_fit(page)
-    assert "conv" in page.locator(".jp-RenderedSVG").first.inner_html()  # the name scopes are drawn
-    page.locator(".jp-RenderedSVG").first.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    _screenshot(page, "capitulo-13.png")
-    assert not [e for e in errors if "extension" in e.lower()]
+        passed = page.locator(".jp-OutputArea-output:has-text('comprobación superada')")
+        assert passed.count() == 7, [passed.nth(i).inner_text() for i in range(passed.count())]
+        assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
+        assert page.locator(".jp-OutputArea-output:has-text('AssertionError')").count() == 0
+        assert page.locator(".jp-RenderedSVG").count() == 2  # prediction and training graphs
+        assert page.locator(".jp-RenderedImage img[src^='data:image/png']").count() >= 4  # digits, maps, filters
+        _assert_pictures_fit(page)
+        assert "conv" in page.locator(".jp-RenderedSVG").first.inner_html()  # the name scopes are drawn
+        page.locator(".jp-RenderedSVG").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        _screenshot(page, "capitulo-13.png")
+        assert not [e for e in errors if "extension" in e.lower()]
