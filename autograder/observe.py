@@ -496,7 +496,9 @@ class _Evaluator:
             return ev(node.body) if ev(node.test) else ev(node.orelse)
         if isinstance(node, ast.Compare):
             left_node, left = node.left, ev(node.left)
-            for op, right_node in zip(node.ops, node.comparators):
+            for i, (op, right_node) in enumerate(zip(node.ops, node.comparators)):
+                if i and not result:  # a chain stops at a false link; the last one is returned
+                    return result  # as it is (an array of ``p.argmax(1) == y`` stays an array)
                 right = ev(right_node)
                 if isinstance(op, (ast.Is, ast.IsNot)):
                     a, b = self.identity(left_node), self.identity(right_node)
@@ -504,8 +506,6 @@ class _Evaluator:
                     result = same if isinstance(op, ast.Is) else not same
                 else:
                     result = _CMP[type(op)](left, right)
-                if not result:
-                    return result
                 left_node, left = right_node, right
             return result
         if isinstance(node, ast.Call):

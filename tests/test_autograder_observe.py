@@ -45,6 +45,8 @@ CHECKS = [
     "arr.dtype in (np.float32, np.float64)", "ints.dtype in (np.float32, np.float64)",
     "arr.dtype.kind == 'f'", "np.issubdtype(ints.dtype, np.integer)",
     "np.allclose(arr, [5.0, 10.0, 13.0])", "np.allclose(arr, [5.0, 10.0, 14.0])",
+    "abs(suma - np.mean(ints == [0, 1, 2])) < 4.1", "abs(suma - np.mean(ints == [0, 1, 5])) < 4.1",
+    "np.sum(arr > 6) == 2", "0 < suma < 10", "0 < suma < 4", "1 < 2 < suma",
     "isinstance(texto, np.str_) and texto == 'hola'", "isinstance(texto, np.bytes_)",
     "booleano == True and isinstance(booleano, np.bool_)", "isinstance(booleano, bool)",
     "isinstance(lista[0], np.float32) and lista[1] == 2",
