@@ -96,7 +96,6 @@ def test_solution_notebook_runs_top_to_bottom(path, tmp_path):
     print(f"{path.stem}: {seconds:.1f} s, {pictures} pictures")
 
 
-@pytest.mark.xfail(strict=False, reason="open regression (issue 13): under the observation-based verdicts, NumPy dtype/type checks of 6 solutions are judged wrong in the grader")
 def test_autograder_round_trip_full_marks_and_zeros():
     """`python -m autograder check`: each solution earns full marks, each untouched student notebook 0 on every
     test, every test cell fails on a wrong answer, points agree (sandboxed, as in real grading)."""
