@@ -102,7 +102,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
                 continue
             opdef = OPS[op.type]
             if opdef.grad is None:
-                if any(t.dtype.is_floating and t.op in between for t in op.inputs):
+                if any(t.dtype.is_floating and (t.op in between or t in x_set) for t in op.inputs):
                     if op.type in _NOT_DIFFERENTIABLE:
                         continue
                     raise LookupError(hinted(f"No gradient defined for operation '{op.name}' (op type: {op.type})",
@@ -171,9 +171,9 @@ def _sum(gs):
 # Op types whose outputs carry no gradient (integers, booleans, indices, shapes, random draws, state updates,
 # summaries). Every op type has a gradient function or is listed here (tests/test_gradients.py checks it).
 _NOT_DIFFERENTIABLE = {
-    "ArgMax", "ArgMin", "InTopKV2", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
-    "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "Unique", "FloorDiv", "TruncateDiv", "TruncateMod",
-    "Where", "IsNan", "IsFinite", "Range", "LinSpace", "Const", "Any", "All", "Assert", "NoOp", "PrintV2",
+    "ArgMax", "ArgMin", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
+    "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "FloorDiv", "TruncateDiv", "TruncateMod",
+    "InvertPermutation", "Range", "LinSpace", "Const", "Any", "All", "Assert", "NoOp", "PrintV2",
     "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle", "Multinomial",
     "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized",
     "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam",
@@ -183,6 +183,9 @@ _NOT_DIFFERENTIABLE = {
     "LogUniformCandidateSampler", "UniformCandidateSampler", "FixedUnigramCandidateSampler", "DecodeCSV",
     "ImageSummary", "AudioSummaryV2", "TensorSummaryV2",
 }
+
+# Op types for which TensorFlow registers no gradient at all: tf.gradients through them is a LookupError, as there
+NO_GRADIENT = {"InTopKV2", "IsNan", "IsFinite", "Unique", "Where"}
 
 
 def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False, gate_gradients=False,

@@ -15,7 +15,7 @@ import contextlib
 from . import dtypes as _dt
 from .framework import GraphKeys, add_to_collection, control_dependencies, convert_to_tensor
 from .ops.array_ops import cast, constant, expand_dims, ones_like, reshape, zeros
-from .ops.loss_ops import _div_no_nan
+from .ops.math_ops import div_no_nan
 from .ops.math_ops import equal, greater, logical_and, logical_not, reduce_sum, squared_difference
 from .variables import Variable, assign_add, variable_scope
 
@@ -49,8 +49,8 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
         update_total = assign_add(total, reduce_sum(values * weights))
         with control_dependencies([values]):
             update_count = assign_add(count, reduce_sum(weights))
-        value = _div_no_nan(total, count)
-        update_op = _div_no_nan(update_total, update_count)
+        value = div_no_nan(total, count)
+        update_op = div_no_nan(update_total, update_count)
         return _collect(value, update_op, metrics_collections, updates_collections)
 
 
@@ -101,8 +101,8 @@ def _ratio(kind, labels, predictions, weights, other, metrics_collections, updat
     """tp / (tp + other): precision (other: false positives) or recall (false negatives)."""
     with variable_scope(name, kind, (predictions, labels, weights)):
         counts, updates = _counts(labels, predictions, weights, ["true_positives", other])
-        value = _div_no_nan(counts["true_positives"], counts["true_positives"] + counts[other])
-        update_op = _div_no_nan(updates["true_positives"], updates["true_positives"] + updates[other])
+        value = div_no_nan(counts["true_positives"], counts["true_positives"] + counts[other])
+        update_op = div_no_nan(updates["true_positives"], updates["true_positives"] + updates[other])
         return _collect(value, update_op, metrics_collections, updates_collections)
 
 

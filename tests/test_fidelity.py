@@ -30,7 +30,29 @@ CASES = {
     "sigmoid xent gradient at 0": "x = m.constant([0., 1.])\n"
                                   "y = m.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=x)\n"
                                   "return m.gradients(y, [x]), {}, None",
+    "cumprod gradient at a zero": "x = m.constant([[0., -0.5, 1.25], [1.5, 0., -2.5]])\n"
+                                  "return m.gradients(m.cumprod(x, axis=1, reverse=True), [x]), {}, None",
+    "reduce_prod gradient with zeros and infinities":
+        "x = m.constant([[-np.inf, 0.25], [-0.75, 0.], [-3., 0.]])\n"
+        "return [m.gradients(m.reduce_prod(x, 0), [x])[0], m.gradients(m.reduce_prod(x), [x])[0]], {}, None",
+    "gather gradient with a matrix of indices": "x = m.constant([[1.], [2.], [3.]])\n"
+                                                "return m.gradients(m.gather(x, [[1, 2], [1, 0]]), [x]), {}, None",
+    "softmax xent along axis 0 of an unknown rank":
+        "p = m.placeholder(m.float32)\n"
+        "return m.nn.softmax_cross_entropy_with_logits_v2(labels=[[0.], [1.]], logits=p, axis=0), {p: [[1.], [2.]]}, None",
     # raw internal errors
+    "dtypes without a CPU kernel fail at run time":
+        "x = m.constant(np.ones((2, 2), np.uint8))\nreturn m.matmul(x, x), {}, None",
+    "reciprocal of an int at run time": "return m.reciprocal(m.constant([1, 2])), {}, None",
+    "matrix_inverse of float16": "return m.matrix_inverse(m.constant(np.eye(2, dtype=np.float16))), {}, None",
+    "gradients through unique": "x = m.constant([1., 2.])\nreturn m.gradients(m.unique(x)[0], [x]), {}, None",
+    "split along an axis past the rank at run time":
+        "p = m.placeholder(m.float32)\nreturn m.split(p, [1, 1], axis=3)[0], {p: np.zeros((2, 2, 2))}, None",
+    "unsorted_segment_min of a scalar at run time": "p = m.placeholder(m.float32)\n"
+                                                   "return m.unsorted_segment_min(p, [1, 0], 2), {p: 5.}, None",
+    "in_top_k of a vector at run time":
+        "p = m.placeholder(m.float32)\nreturn m.nn.in_top_k(p, [0], 1), {p: [0.5]}, None",
+    "top_k of a scalar at run time": "p = m.placeholder(m.float32)\nreturn m.nn.top_k(p, 0)[0], {p: 2.}, None",
     "in_top_k on unknown shapes": "p = m.placeholder(m.float32)\nt = m.placeholder(m.int32)\n"
                                   "return m.nn.in_top_k(p, t, 1), {p: [[1., 2.]], t: [1]}, None",
     "unstack with a bad axis": "return m.unstack(m.zeros([2, 3]), axis=2), {}, None",
@@ -52,6 +74,12 @@ CASES = {
     "tensordot with unknown dimensions": "p = m.placeholder(m.float32, [None, 3])\n"
                                          "return m.tensordot(p, m.ones([3, 2]), 1), {p: np.ones((2, 3), np.float32)}, None",
     "sort with an unknown rank": "p = m.placeholder(m.float32)\nreturn m.sort(p), {p: [3., 1.]}, None",
+    "sort along axis 0 of an unknown rank": "p = m.placeholder(m.float32)\nreturn [m.sort(p, 0), m.argsort(p, -2)], "
+                                            "{p: [[3., 1.], [2., 5.]]}, None",
+    "matrix_transpose of an unknown rank": "p = m.placeholder(m.float32)\nt = m.matrix_transpose(p)\n"
+                                           "return [t, m.gradients(t * t, [p])[0]], {p: np.ones((2, 3))}, None",
+    "gradient of matrix_determinant of an unknown rank":
+        "p = m.placeholder(m.float32)\nreturn m.gradients(m.matrix_determinant(p), [p]), {p: [[2., 1.], [1., 3.]]}, None",
     "broadcast_to of an unknown shape": "p = m.placeholder(m.float32)\n"
                                         "return m.broadcast_to(p, [2, 3]), {p: [1., 2., 3.]}, None",
     "boolean_mask with unknown trailing dimensions": "p = m.placeholder(m.float32, [2, None])\n"
@@ -95,9 +123,9 @@ DOCUMENTED = {
     "duplicate reduction axes": ("checked-earlier", "return m.reduce_sum(m.ones([2, 2]), [0, 0]), {}, None"),
     "a slice past the end": ("checked-earlier", "p = m.placeholder(m.float32, [2])\n"
                                                 "return m.slice(p, [1], [2]), {p: [1., 2.]}, None"),
-    "matmul of uint8": ("no-kernel", "x = m.constant(np.ones((2, 2), np.uint8))\nreturn m.matmul(x, x), {}, None"),
-    "matrix_transpose of an unknown rank": ("rank-needed", "p = m.placeholder(m.float32)\n"
-                                                           "return m.matrix_transpose(p), {p: np.ones((2, 3))}, None"),
+    "assign_add to a bool variable": ("no-kernel", "v = m.Variable([True])\nreturn m.assign_add(v, [True]), {}, None"),
+    "tensordot of an unknown rank": ("rank-needed", "p = m.placeholder(m.float32)\n"
+                                                    "return m.tensordot(p, m.ones([2]), 1), {p: np.ones((3, 2))}, None"),
     "gradients of argsort": ("integer-gradients", "x = m.constant([2., 1.])\n"
                                                   "g = m.gradients(m.argsort(x), [x])\n"
                                                   "return [t for t in g if t is not None], {}, [t is None for t in g]"),

@@ -67,6 +67,17 @@ def check_dtype(t, allowed, param="x"):
                            f"values: {allowed}", hint if t.dtype.name != "string" else None))
 
 
+def check_kernel(op_type, x, kernels):
+    """TensorFlow's run-time error for a dtype that op `op_type` accepts when the graph is built but has no CPU
+    kernel for (matmul of uint8, reciprocal of an int): the op's forward calls it, so the error comes when the graph
+    runs, as in TensorFlow. `kernels`: the dtype names that have one."""
+    if x.dtype.name not in kernels:
+        raise ValueError(hinted(f"No OpKernel was registered to support Op '{op_type}' with these attrs: "
+                                f"[T={x.dtype.name}]. Registered kernels: T in [{', '.join(kernels)}]",
+                                f"{op_type} no tiene implementación para {x.dtype.name}: convierte antes con "
+                                f"tf.cast(x, tf.float32)."))
+
+
 def _const_infer(inputs, attrs):
     return [(TensorShape(attrs["value"].shape), attrs["dtype"])]
 
@@ -450,6 +461,10 @@ def _int_vector(v, name):
 def _transpose_infer(inputs, attrs):
     x = inputs[0]
     perm = attrs["perm"]
+    if len(inputs) == 2:  # a permutation known only when the graph runs: the rank, at most
+        n = inputs[1].shape[0] if inputs[1].shape.rank == 1 else None
+        rank = x.shape.rank if x.shape.rank is not None else n
+        return [(TensorShape(None if rank is None else [None] * rank), x.dtype)]
     for p in perm or ():
         if not 0 <= p < (len(perm) if x.shape.rank is None else x.shape.rank):
             raise ValueError(f"perm dim {p} is out of range of input rank {x.shape.rank or len(perm)}")
@@ -466,16 +481,57 @@ def _transpose_infer(inputs, attrs):
     return [(TensorShape([x.shape[i] for i in perm]), x.dtype)]
 
 
-@defop("Transpose", _transpose_infer,
-       grad=lambda op, g: [transpose(g, None if op.attrs["perm"] is None else np.argsort(op.attrs["perm"]))])
-def _transpose(x, *, perm):
+def _transpose_grad(op, g):
+    if len(op.inputs) == 2:
+        return [transpose(g, invert_permutation(op.inputs[1])), None]
+    return [transpose(g, None if op.attrs["perm"] is None else np.argsort(op.attrs["perm"]))]
+
+
+@defop("Transpose", _transpose_infer, grad=_transpose_grad)
+def _transpose(x, *perm_input, perm):
+    """`perm` is an attribute when it is known while building, else the second input."""
+    if perm_input:
+        perm = perm_input[0]
+        if perm.shape != (x.ndim,):
+            raise ValueError(f"transpose expects a vector of size {x.ndim}. But input(1) is a vector of size "
+                             f"{perm.size}")
     return np.transpose(x, perm)
 
 
 def transpose(a, perm=None, name="transpose"):
     """Permutes the dimensions (reverses them by default: the matrix transpose)."""
+    if is_tensor(perm) and static_value(perm) is None:
+        return apply("Transpose", [a, perm], None, name, arg_names=("x", "perm"), same_dtype=False,
+                     attrs={"perm": None})
     perm = None if perm is None else tuple(int(p) for p in (static_value(perm) if is_tensor(perm) else perm))
     return apply("Transpose", [a], None, name, arg_names=("x",), attrs={"perm": perm})
+
+
+@defop("InvertPermutation", same_as_input)
+def _invert_permutation(x):
+    if x.ndim != 1 or sorted(x.tolist()) != list(builtins.range(x.size)):
+        raise ValueError(f"{x.tolist()} is not a permutation of 0..{x.size - 1}")
+    return np.argsort(x).astype(x.dtype)
+
+
+def invert_permutation(x, name=None):
+    """y[x[i]] = i: the permutation that undoes `x`."""
+    return apply("InvertPermutation", [x], name, arg_names=("x",))
+
+
+def move_axis_last(x, axis):
+    """(x with dimension `axis` moved to the end, the permutation that moves it back), by a transpose whose
+    permutation is computed when the graph runs if the rank of x is unknown; (x, None) if `axis` is already last."""
+    n = x.shape.rank
+    if axis == -1 or n is not None and _norm_axis(axis, n) == n - 1:
+        return x, None
+    if n is not None:
+        perm = [i for i in builtins.range(n) if i != axis % n] + [axis % n]
+        return transpose(x, perm), np.argsort(perm).tolist()
+    r = rank(x)
+    a = axis % r if axis < 0 else convert_to_tensor(axis)
+    perm = concat([range(a), range(a + 1, r), expand_dims(a, 0)], 0)
+    return transpose(x, perm), invert_permutation(perm)
 
 
 def _norm_axis(axis, rank, what="axis", message="Argument `{what}` = {axis} not in range [{lo}, {rank})"):
@@ -892,14 +948,22 @@ def gather_dropping_negatives(params, indices):
     return gathered * keep
 
 
+def check_segment_ids(data, ids, num_segments):
+    """The number of segments of an unsorted segment reduction, after TensorFlow's run-time checks of its ids."""
+    n = int(num_segments)
+    if data.shape[:ids.ndim] != ids.shape:
+        raise ValueError(f"data.shape = {_dims(data)} does not start with segment_ids.shape = {_dims(ids)}")
+    if ids.size and ids.max() >= n:
+        where = tuple(int(i) for i in np.argwhere(ids >= n)[0])
+        raise ValueError(f"segment_ids[{','.join(map(str, where))}] = {ids[where]} is out of range [0, {n})")
+    return n
+
+
 @defop("UnsortedSegmentSum", _segment_infer,
        grad=lambda op, g: [gather_dropping_negatives(g, op.inputs[1]), None, None])
 def _unsorted_segment_sum(data, ids, num_segments):
     """Negative ids are dropped (TensorFlow's rule); ids past the last segment are an error."""
-    n = int(num_segments)
-    if ids.size and ids.max() >= n:
-        where = tuple(int(i) for i in np.argwhere(ids >= n)[0])
-        raise ValueError(f"segment_ids[{','.join(map(str, where))}] = {ids[where]} is out of range [0, {n})")
+    n = check_segment_ids(data, ids, num_segments)
     out = np.zeros((n,) + data.shape[ids.ndim:], dtype=data.dtype)
     keep = ids >= 0
     np.add.at(out, ids[keep], data[keep])
@@ -923,11 +987,8 @@ def _slice_infer(inputs, attrs):
     if s is None or b is None:
         return [(TensorShape([None] * x.shape.rank), x.dtype)]
     dims = []
-    for i, (d, bi, si) in enumerate(zip(x.shape.dims, b, s)):
-        si = (d - bi if d is not None else None) if si == -1 else int(si)
-        if d is not None and si is not None and bi + si > d:
-            raise ValueError(f"Expected size[{i}] in [0, {d - bi}], but got {si} (slice of shape {x.shape.bracket_str()}"
-                             f" at begin {b.tolist()})")
+    for d, bi, si in zip(x.shape.dims, b, s):  # (a slice out of range is TensorFlow's error when the graph runs)
+        si = (d - bi if d is not None and d >= bi else None) if si == -1 else int(si)
         dims.append(si)
     return [(TensorShape(dims), x.dtype)]
 
@@ -958,6 +1019,10 @@ def _slice(x, begin, size):
 
 def slice(input_, begin, size, name=None):  # noqa: A001 (TensorFlow's name)
     """The block of `size` elements starting at `begin` (size -1: up to the end)."""
+    for v, what in ((begin, "begin"), (size, "size")):
+        if not is_tensor(v) and np.size(v) == 0:  # TensorFlow converts [] to float32, which Slice does not take
+            raise TypeError(f"Value passed to parameter '{what}' has DataType float32 not in list of allowed values: "
+                            "int32, int64")
     return apply("Slice", [input_, _int_vector(begin, "begin"), _int_vector(size, "size")], name, same_dtype=False,
                  arg_names=("input", "begin", "size"))
 

@@ -18,7 +18,7 @@ from .array_ops import (_static_int, cast, concat, expand_dims, gather, identity
                         stop_gradient, zeros_like)
 from .math_ops import (abs, add, clip_by_norm, equal, exp, floordiv, floormod, log, log1p, matmul, maximum, reduce_any,
                        reduce_sum, sqrt, where_v2)
-from .loss_ops import _div_no_nan
+from .math_ops import div_no_nan
 from .nn_ops import relu, sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2
 from .random_ops import get_seed, rng_for
 from .sparse_ops import segment_sum
@@ -103,7 +103,7 @@ def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy="mod"
             return identity(total, name=scope)
         norm = segment_sum(weights if combiner == "mean" else weights * weights, segments)
         norm = norm if combiner == "mean" else sqrt(norm)
-        return identity(_div_no_nan(total, expand_dims(norm, -1)), name=scope)  # an empty row stays 0
+        return identity(div_no_nan(total, expand_dims(norm, -1)), name=scope)  # an empty row stays 0
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ They are compositions of ordinary ops, so their gradients come for free.
 from .. import dtypes as _dt
 from ..framework import GraphKeys, add_to_collection, convert_to_tensor, get_collection, get_default_graph
 from .array_ops import cast, ones_like, size, stop_gradient, zeros_like
-from .math_ops import (abs, add_n, equal, log, minimum, multiply, reduce_sum, square, squared_difference, truediv,
-                       where_v2)
+from .math_ops import (abs, add_n, div_no_nan, equal, log, minimum, multiply, reduce_sum, square,
+                       squared_difference, where_v2)
 from .nn_ops import (sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2,
                      sparse_softmax_cross_entropy_with_logits)
 
@@ -23,12 +23,6 @@ class Reduction:
     @classmethod
     def all(cls):
         return (cls.NONE, cls.SUM, cls.MEAN, cls.SUM_OVER_BATCH_SIZE, cls.SUM_BY_NONZERO_WEIGHTS)
-
-
-def _div_no_nan(x, y):
-    """x / y, and 0 where y is 0."""
-    safe = where_v2(equal(y, zeros_like(y)), ones_like(y), y)
-    return where_v2(equal(y, zeros_like(y)), zeros_like(x), truediv(x, safe))
 
 
 def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
@@ -48,12 +42,12 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
             loss = reduce_sum(weighted)
             every_weight = multiply(ones_like(losses), weights)  # the weights broadcast to the losses' shape
             if reduction == Reduction.MEAN:
-                loss = _div_no_nan(loss, reduce_sum(every_weight))
+                loss = div_no_nan(loss, reduce_sum(every_weight))
             elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
-                loss = _div_no_nan(loss, cast(size(losses), _dt.float32))
+                loss = div_no_nan(loss, cast(size(losses), _dt.float32))
             elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
                 present = where_v2(equal(every_weight, 0.0), zeros_like(every_weight), ones_like(every_weight))
-                loss = _div_no_nan(loss, reduce_sum(present))
+                loss = div_no_nan(loss, reduce_sum(present))
         loss = cast(loss, dtype)
         if loss_collection:
             add_to_collection(loss_collection, loss)

@@ -10,8 +10,10 @@ from ..errors import hinted
 from ..framework import (Tensor, apply, broadcast_shape, broadcasting, convert_to_tensor, defop, is_tensor,
                          same_as_input, static_value)
 from ..shapes import TensorShape, merge, with_rank
-from .array_ops import (REAL, _dims, _norm_axis, _static_int, _to_array, broadcast_to, check_dtype, cast, expand_dims,
-                        ones_like, reshape, shape_of, size, squeeze, stop_gradient, transpose, zeros_like)
+from .array_ops import (REAL, _dims, _norm_axis, _static_int, _to_array, broadcast_to, check_dtype, check_kernel, cast,
+                        concat, expand_dims, ones_like, rank, reshape, shape_of, size, squeeze, stack, stop_gradient,
+                        transpose, zeros_like)
+from .array_ops import range as range_op
 
 # ---------------------------------------------------------------------------------------------------------------
 # dtype checks shared by the ops below
@@ -23,6 +25,9 @@ _SIGNED = "bfloat16, float16, float32, float64, int8, int16, int32, int64, compl
 _ABS = "bfloat16, float16, float32, float64, int8, int16, int32, int64"
 NUMBERS = ("bfloat16, float16, float32, float64, uint8, int8, uint16, int16, int32, int64, complex64, complex128, "
             "uint32, uint64")
+# The dtypes with a CPU kernel, for ops that accept more dtypes when the graph is built (see check_kernel)
+_FLOAT_KERNELS = ("bfloat16", "float16", "float32", "float64", "complex64", "complex128")
+_MATMUL_KERNELS = _FLOAT_KERNELS + ("int16", "int32", "int64")
 _ALL = REAL + ", bool, string"
 
 def _require(allowed, param="x", out=None):
@@ -52,8 +57,13 @@ logical = _require("bool")
 defop("AddV2", numeric, grad=lambda op, g: [g, g], broadcasts=True)(np.add)
 defop("Sub", numeric, grad=lambda op, g: [g, -g], broadcasts=True)(np.subtract)
 defop("Mul", numeric, grad=lambda op, g: [g * op.inputs[1], op.inputs[0] * g], broadcasts=True)(np.multiply)
-defop("RealDiv", float_binary, grad=lambda op, g: [g / op.inputs[1], -g * op.inputs[0] / square(op.inputs[1])],
-      broadcasts=True)(np.true_divide)
+
+
+@defop("RealDiv", numeric, grad=lambda op, g: [g / op.inputs[1], -g * op.inputs[0] / square(op.inputs[1])],
+       broadcasts=True)
+def _real_div(x, y):
+    check_kernel("RealDiv", x, _FLOAT_KERNELS)
+    return np.true_divide(x, y)
 
 
 @defop("FloorDiv", numeric, broadcasts=True)
@@ -68,8 +78,9 @@ def _truncate_div(x, y):
     return _int_division(lambda a, b: np.trunc(np.true_divide(a, b)).astype(a.dtype), x, y)
 
 
-@defop("TruncateMod", _require("int32, int64, bfloat16, float32, float64"), broadcasts=True)  # (no float16 kernel)
+@defop("TruncateMod", _require("int32, int64, bfloat16, float16, float32, float64"), broadcasts=True)
 def _truncate_mod(x, y):
+    check_kernel("TruncateMod", x, ("int32", "int64", "float32", "float64"))
     return _int_division(np.fmod, x, y)
 
 
@@ -296,7 +307,14 @@ def sigmoid_grad(y, dy):
 def tanh_grad(y, dy):
     """dy * (1 - y²): the gradient of tanh, given its output y."""
     return apply("TanhGrad", [y, dy], None, "TanhGrad", arg_names=("y", "dy"))
-reciprocal = _unary("Reciprocal", np.reciprocal, lambda op, g: [-g * square(y_of(op))], doc="1 / x")
+
+
+def _reciprocal(x):
+    check_kernel("Reciprocal", x, _FLOAT_KERNELS)
+    return np.reciprocal(x)
+
+
+reciprocal = _unary("Reciprocal", _reciprocal, lambda op, g: [-g * square(y_of(op))], signed, doc="1 / x")
 round = _unary("Round", np.round, lambda op, g: [None], signed, "rounds half to even")  # noqa: A001
 floor = _unary("Floor", np.floor, lambda op, g: [None])
 ceil = _unary("Ceil", np.ceil, lambda op, g: [None])
@@ -386,6 +404,14 @@ def where_v2(condition, x=None, y=None, name=None):
         c = convert_to_tensor(condition, name="condition")
         x, y = _same(x, y, "SelectV2")
         return apply("SelectV2", [c, x, y], scope, same_dtype=False, arg_names=("condition", "x", "y"))
+
+
+def div_no_nan(x, y, name=None):
+    """x / y, and 0 where y is 0."""
+    with _scope(name, "div_no_nan", [x, y]) as scope:
+        x, y = _same(x, y, "DivNoNan")
+        is_zero = equal(y, zeros_like(y))
+        return where_v2(is_zero, zeros_like(x), truediv(x, where_v2(is_zero, ones_like(y), y)), name=scope)
 
 
 def where(condition, x=None, y=None, name=None):
@@ -498,8 +524,18 @@ def _extreme_grad(op, g):
 
 
 def _prod_grad(op, g):
-    x, y = op.inputs[0], op.outputs[0]
-    return [broadcast_to(_keep_reduced_dims(g * y, op), shape_of(x)) / x]
+    """d prod / d x_i = the product of the other elements, computed as TensorFlow does (no division, so finite with
+    zeros and infinities): the reduced axes moved first and flattened into one, then the exclusive products from
+    both ends of it."""
+    x, axis, rank = op.inputs[0], op.attrs["axis"], op.inputs[0].shape.rank
+    g = broadcast_to(_keep_reduced_dims(g, op), shape_of(x))
+    reduced = list(range(rank or 0)) if axis is None else sorted({_norm_axis(a, rank) for a in axis})
+    perm = reduced + [i for i in range(rank or 0) if i not in reduced]
+    moved = x if rank is None else transpose(x, perm)
+    moved_shape = shape_of(moved)
+    rows = reshape(moved, concat([[-1], moved_shape[len(reduced):]], 0) if rank is not None else [-1])
+    others = reshape(cumprod(rows, 0, exclusive=True) * cumprod(rows, 0, exclusive=True, reverse=True), moved_shape)
+    return [g * (others if rank is None else transpose(others, np.argsort(perm).tolist()))]
 
 
 def _reduce(ufunc, x, axis, keepdims, dtype=None):
@@ -625,7 +661,7 @@ def _cumsum_grad(op, g):
 def _cumprod_grad(op, g):
     x, a = op.inputs[0], op.attrs
     prod = cumprod(x, a["axis"], exclusive=a["exclusive"], reverse=a["reverse"])
-    return [cumsum(prod * g, a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"]) / x]
+    return [div_no_nan(cumsum(prod * g, a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"]), x)]
 
 
 cumsum = _cumulative("Cumsum", lambda x, *, axis, exclusive, reverse: _scan(np.cumsum, 0, x, axis, exclusive, reverse),
@@ -763,7 +799,12 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
 
 def _matmul_infer(inputs, attrs):
     a, b = inputs
-    check_dtype(a, "bfloat16, float16, float32, float64, int32, int64, complex64, complex128", "a")  # (no uint8 kernel)
+    if a.shape.rank == 2 == b.shape.rank:
+        check_dtype(a, "bfloat16, float16, float32, float64, int32, int64, uint8, uint16, uint32, uint64, complex64, "
+                       "complex128", "a")
+    else:  # TensorFlow's BatchMatMulV2
+        check_dtype(a, "bfloat16, float16, float32, float64, int16, int32, int64, uint8, uint16, uint32, uint64, "
+                       "complex64, complex128", "x")
     if a.shape.rank is None or b.shape.rank is None:
         return [(TensorShape(None), a.dtype)]
     if a.shape.rank < 2 or b.shape.rank < 2:
@@ -797,6 +838,7 @@ def _matmul_grad(op, g):
 
 @defop("MatMul", _matmul_infer, grad=_matmul_grad, broadcasts="batch")
 def _matmul(a, b, *, transpose_a, transpose_b):
+    check_kernel("MatMul", a, _MATMUL_KERNELS)
     if a.ndim == 2 == b.ndim:  # the common case, through np.dot (less overhead than np.matmul)
         return (a.T if transpose_a else a).dot(b.T if transpose_b else b)
     return np.matmul(np.swapaxes(a, -1, -2) if transpose_a else a, np.swapaxes(b, -1, -2) if transpose_b else b)
@@ -888,7 +930,7 @@ def cross(a, b, name=None):
 
 def _square_matrix(inputs, attrs, drop_last_two):
     x = inputs[0]
-    check_dtype(x, "float32, float64, complex64, complex128", "input")  # (TensorFlow has no float16 kernel)
+    check_dtype(x, "float16, float32, float64, complex64, complex128", "input")
     if x.shape.rank is not None:
         if x.shape.rank < 2:
             raise ValueError(f"Shape must be at least rank 2 but is rank {x.shape.rank}: the input must be a square "
@@ -910,6 +952,7 @@ def _check_square(x):
        grad=lambda op, g: [expand_dims(expand_dims(g * op.outputs[0], -1), -1)
                            * transpose_last(matrix_inverse(op.inputs[0]))])
 def _det(x):
+    check_kernel("MatrixDeterminant", x, _FLOAT_KERNELS[2:])
     _check_square(x)
     return np.linalg.det(x).astype(x.dtype)
 
@@ -923,7 +966,7 @@ def _inverse(x):
     if x.dtype != np.float64 and _zero_pivot(x) or np.isnan(x).any():
         raise ValueError("Input is not invertible.")
     try:
-        return np.linalg.inv(x).astype(x.dtype)
+        return np.linalg.inv(x.astype(np.float32) if x.dtype == np.float16 else x).astype(x.dtype)
     except np.linalg.LinAlgError:
         raise ValueError("Input is not invertible.") from None
 
@@ -954,17 +997,17 @@ def matrix_inverse(input, adjoint=False, name=None):
 def transpose_last(x):
     """Swaps the last two dimensions (matrix transpose, batched)."""
     r = x.shape.rank
-    if r is None:
-        raise ValueError(f"the matrix transpose of {x.name} needs its rank known when the graph is built")
+    if r is None:  # the permutation is computed when the graph runs
+        r = rank(x)
+        return transpose(x, concat([range_op(r - 2), stack([r - 1, r - 2])], 0))
     return transpose(x, list(range(r - 2)) + [r - 1, r - 2])
 
 
 def matrix_transpose(a, name="matrix_transpose"):
     a = convert_to_tensor(a, name="a")
-    if a.shape.rank is None or a.shape.rank < 2:
+    if a.shape.rank is not None and a.shape.rank < 2:
         raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2. Received `a` = {a} with shape: "
-                         f"{a.shape}" + ("" if a.shape.rank is not None else
-                                         " (here the rank must be known when the graph is built)"))
+                         f"{a.shape}")
     return transpose_last(a)
 
 

@@ -5,7 +5,8 @@ from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, hinted
 from ..framework import apply, broadcast_shape, convert_inputs, convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape
-from .array_ops import (_dims, _norm_axis, cast, constant, expand_dims, identity, one_hot, reshape, shape, shape_of,
+from .array_ops import (_dims, _norm_axis, cast, constant, expand_dims, identity, move_axis_last, one_hot, reshape,
+                        shape, shape_of,
                         squeeze, stack, stop_gradient, transpose, zeros_like)
 from .math_ops import (abs, add, check_dtype, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply,
                        numeric, real,
@@ -197,9 +198,7 @@ def _softmax_xent_api(labels, logits, axis, name, stop_labels):
             raise ValueError(f"labels and logits must have a class dimension (rank >= 1), got shapes {labels.shape} "
                              f"and {logits.shape}")
         axis = -1 if axis is None else int(axis)
-        if rank is not None and _norm_axis(axis, rank) != rank - 1:  # move the class axis last
-            perm = [i for i in range(rank) if i != axis % rank] + [axis % rank]
-            labels, logits = transpose(labels, perm), transpose(logits, perm)
+        (labels, _), (logits, _) = move_axis_last(labels, axis), move_axis_last(logits, axis)  # the class axis last
         attrs = {"stop_labels": stop_labels}
         if rank is None or labels.shape.rank == rank:
             return make_op("SoftmaxCrossEntropyWithLogits", [labels, logits], scope, attrs).outputs[0]
@@ -401,6 +400,8 @@ def _top_k_grad(op, g_values, g_indices):
 @defop("TopKV2", _top_k_infer, grad=_top_k_grad)
 def _top_k(x, *, k, sorted):
     """k=None (internal, for sort): all of them. Equal values keep their order (the lower index first)."""
+    if x.ndim == 0:
+        raise ValueError("input must be >= 1-D, got shape []")
     n = x.shape[-1]
     if k is not None and k > n:
         raise ValueError(f"input must have at least k={k} columns, got shape {list(x.shape)}")
@@ -434,6 +435,9 @@ def _in_top_k_infer(inputs, attrs):
 @defop("InTopKV2", _in_top_k_infer)
 def _in_top_k(predictions, targets, k):
     """A target out of range, or a row with a non-finite prediction, is never in the top k (TensorFlow's rule)."""
+    if predictions.ndim != 2 or targets.ndim != 1:
+        raise ValueError("predictions must be 2-dimensional" if predictions.ndim != 2 else
+                         "targets must be 1-dimensional")
     if len(targets) != len(predictions):
         raise ValueError(f"First dimension of predictions {len(predictions)} must match length of targets "
                          f"{len(targets)}")
@@ -456,19 +460,13 @@ def in_top_k(predictions, targets, k, name=None):
 def _sort_along(x, axis, descending):
     """(values, indices) of x sorted along `axis` with top_k on the last dimension (stable: ties keep their order)."""
     x = convert_to_tensor(x, name="values")
-    rank = x.shape.rank
-    if rank is None and axis != -1:
-        raise ValueError(f"sort along axis {axis} needs the rank of its input known, got shape {x.shape}")
-    last = rank is None or _norm_axis(axis, rank) == rank - 1
-    perm = None if last else [i for i in range(rank) if i != axis % rank] + [axis % rank]
-    moved = x if last else transpose(x, perm)
+    moved, back = move_axis_last(x, axis)
     values, indices = apply("TopKV2", [moved if descending else _reverse_order(moved)], "TopKV2",
                             attrs={"k": None, "sorted": True})
     if not descending:
         values = _reverse_order(values)
-    if not last:
-        inverse = np.argsort(perm).tolist()
-        values, indices = transpose(values, inverse), transpose(indices, inverse)
+    if back is not None:
+        values, indices = transpose(values, back), transpose(indices, back)
     return values, indices
 
 

@@ -16,10 +16,10 @@ from ..framework import (_session_for, apply, convert_to_tensor, defop, get_defa
                          name_scope, static_value)
 from ..shapes import TensorShape
 from ..variables import _store, _variable, _variable_ref
-from .array_ops import (REAL, _int_vector, _segment_infer, cast, check_dtype, expand_dims, gather,
+from .array_ops import (REAL, _int_vector, _segment_infer, cast, check_dtype, check_segment_ids, expand_dims, gather,
                         gather_dropping_negatives, identity, ones_like, placeholder, shape_of, unsorted_segment_sum,
                         zeros_like)
-from .math_ops import equal, greater, maximum, reduce_sum, sqrt, where_v2
+from .math_ops import NUMBERS, equal, greater, maximum, reduce_sum, sqrt, where_v2
 
 # ---------------------------------------------------------------------------------------------------------------
 # Segment reductions
@@ -41,12 +41,9 @@ _REDUCTIONS = {np.add: (lambda dt: 0, 0), np.multiply: (lambda dt: 1, 1),
 def _segment_reduce(ufunc, data, ids, num_segments, sorted_kind):
     """out[k] = ufunc of the rows data[i] with ids[i] == k; rows with a negative id are dropped."""
     start, empty = _REDUCTIONS[ufunc]
-    out = np.full((int(num_segments),) + data.shape[ids.ndim:], start(data.dtype), dtype=data.dtype)
+    num_segments = check_segment_ids(data, ids, num_segments)
+    out = np.full((num_segments,) + data.shape[ids.ndim:], start(data.dtype), dtype=data.dtype)
     keep = ids >= 0
-    if ids.size and ids.max() >= num_segments:
-        bad = int(ids[ids >= num_segments].flat[0])
-        raise ValueError(f"segment_ids[{','.join(map(str, np.argwhere(ids == bad)[0]))}] = {bad} is out of range [0, "
-                         f"{int(num_segments)})")
     ufunc.at(out, ids[keep], data[keep])
     if sorted_kind:
         out[np.bincount(ids.ravel(), minlength=int(num_segments)) == 0] = empty
@@ -130,12 +127,20 @@ def _prod_grad(op, g):
     return _no_index_grads(op, gather_dropping_negatives(g, ids) * others)
 
 
-def _def_segment(type, ufunc, grad):
+def _data_of(allowed, infer):
+    """`infer` after TensorFlow's check of the dtype of the data of a segment reduction."""
+    def checked(inputs, attrs):
+        check_dtype(inputs[0], allowed, "data")
+        return infer(inputs, attrs)
+    return checked
+
+
+def _def_segment(type, ufunc, grad, allowed=NUMBERS):
     """Registers Segment<type> and, except for Sum (in array_ops), UnsortedSegment<type>."""
-    defop("Segment" + type, _sorted_segment_infer, grad=grad)(
+    defop("Segment" + type, _data_of(allowed, _sorted_segment_infer), grad=grad)(
         lambda data, ids: _segment_reduce(ufunc, data, ids, _sorted_ids(ids, data), True))
     if type != "Sum":
-        defop("UnsortedSegment" + type, _segment_infer, grad=grad)(
+        defop("UnsortedSegment" + type, _data_of(allowed, _segment_infer), grad=grad)(
             lambda data, ids, n: _segment_reduce(ufunc, data, ids, n, False))
 
     def sorted_public(data, segment_ids, name=None):
@@ -160,11 +165,11 @@ def _named(public, op_type, doc):
 
 segment_sum, _ = _def_segment("Sum", np.add, _sum_grad)
 segment_prod, unsorted_segment_prod = _def_segment("Prod", np.multiply, _prod_grad)
-segment_max, unsorted_segment_max = _def_segment("Max", np.maximum, _min_max_grad)
-segment_min, unsorted_segment_min = _def_segment("Min", np.minimum, _min_max_grad)
+segment_max, unsorted_segment_max = _def_segment("Max", np.maximum, _min_max_grad, REAL)
+segment_min, unsorted_segment_min = _def_segment("Min", np.minimum, _min_max_grad, REAL)
 
 
-@defop("SegmentMean", _sorted_segment_infer, grad=_mean_grad)
+@defop("SegmentMean", _data_of(NUMBERS, _sorted_segment_infer), grad=_mean_grad)
 def _segment_mean(data, ids):
     n = _sorted_ids(ids, data)
     total = _segment_reduce(np.add, data, ids, n, True)

@@ -73,6 +73,8 @@ class Outcome:
 
 
 def _flatten(fetches):
+    if type(fetches).__name__ == "IndexedSlicesValue":  # TensorFlow's gradient of gather: see _dense
+        return [_dense(fetches)], "leaf"
     if isinstance(fetches, (list, tuple)):
         out, shapes = [], []
         for f in fetches:
@@ -87,6 +89,14 @@ def _flatten(fetches):
             out += o
         return out, shapes
     return [fetches], "leaf"
+
+
+def _dense(v):
+    """A fetched IndexedSlicesValue as the dense array it stands for: the engine's gradient of gather is a dense tensor
+    (the deliberate difference `dense-gradients`), TensorFlow's a list of rows and their indices."""
+    out = np.zeros(v.dense_shape, v.values.dtype)
+    np.add.at(out, v.indices, v.values)
+    return out
 
 
 def _static(t):
