@@ -41,6 +41,13 @@ CASES = {
         "p = m.placeholder(m.float32)\n"
         "return m.nn.softmax_cross_entropy_with_logits_v2(labels=[[0.], [1.]], logits=p, axis=0), {p: [[1.], [2.]]}, None",
     # raw internal errors
+    "a slice past the end fails at run time": "p = m.placeholder(m.float32, [2])\n"
+                                              "return m.slice(p, [1], [2]), {p: [1., 2.]}, None",
+    "slice with begin and size of two lengths": "return m.slice(m.ones([2, 2]), [0, 0], [1, 1, 1]), {}, None",
+    "slice with an empty begin": "return m.slice(m.ones([2]), [], [1]), {}, None",
+    "add_n of two shapes at run time": "p = m.placeholder(m.float32)\n"
+                                       "return m.add_n([m.ones([3, 1]), p]), {p: 1.}, None",
+    "segment_prod of bools": "return m.segment_prod(m.constant([True, False]), [0, 0]), {}, None",
     "dtypes without a CPU kernel fail at run time":
         "x = m.constant(np.ones((2, 2), np.uint8))\nreturn m.matmul(x, x), {}, None",
     "reciprocal of an int at run time": "return m.reciprocal(m.constant([1, 2])), {}, None",
@@ -121,8 +128,6 @@ DOCUMENTED = {
     "tensordot with an axis out of range":
         ("tf-python-errors", "return m.tensordot(m.ones([2]), m.ones([2]), [[1], [0]]), {}, None"),
     "duplicate reduction axes": ("checked-earlier", "return m.reduce_sum(m.ones([2, 2]), [0, 0]), {}, None"),
-    "a slice past the end": ("checked-earlier", "p = m.placeholder(m.float32, [2])\n"
-                                                "return m.slice(p, [1], [2]), {p: [1., 2.]}, None"),
     "assign_add to a bool variable": ("no-kernel", "v = m.Variable([True])\nreturn m.assign_add(v, [True]), {}, None"),
     "tensordot of an unknown rank": ("rank-needed", "p = m.placeholder(m.float32)\n"
                                                     "return m.tensordot(p, m.ones([2]), 1), {p: np.ones((3, 2))}, None"),
