@@ -52,7 +52,6 @@ def _segment_reduce(ufunc, data, ids, num_segments, sorted_kind):
 
 def _sorted_segment_infer(inputs, attrs):
     data, ids = inputs
-    check_dtype(data, REAL, "data")
     if not ids.dtype.is_integer:
         raise TypeError(f"segment_ids must be int32 or int64, got {ids.dtype.name}")
     if ids.shape.rank not in (None, 1):
