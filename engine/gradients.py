@@ -96,6 +96,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
             grads.setdefault(y, []).append(gy)
         between = _ops_between([y.op for y in ys], xs, stop_ops)
         x_set = set(xs)
+        for y in ys:  # TensorFlow looks up the gradient of a y's op even when y is an integer or a boolean
+            if y.op.type in NO_GRADIENT and y.op in between:
+                _no_gradient(y.op)
         for op in _reverse_order(between):
             out_grads = [_sum(grads.get(t)) for t in op.outputs]
             if all(g is None for g in out_grads) or op in stop_ops:
@@ -105,9 +108,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None, coloc
                 if any(t.dtype.is_floating and (t.op in between or t in x_set) for t in op.inputs):
                     if op.type in _NOT_DIFFERENTIABLE:
                         continue
-                    raise LookupError(hinted(f"No gradient defined for operation '{op.name}' (op type: {op.type})",
-                                             "esta operación no es derivable; si no la necesitas en la derivada, "
-                                             "rodéala con tf.stop_gradient."))
+                    _no_gradient(op)
                 continue
             with graph.name_scope(op.name + "_grad"):
                 in_grads = opdef.grad(op, *out_grads)
@@ -183,6 +184,12 @@ _NOT_DIFFERENTIABLE = {
     "LogUniformCandidateSampler", "UniformCandidateSampler", "FixedUnigramCandidateSampler", "DecodeCSV",
     "ImageSummary", "AudioSummaryV2", "TensorSummaryV2",
 }
+
+def _no_gradient(op):
+    raise LookupError(hinted(f"No gradient defined for operation '{op.name}' (op type: {op.type})",
+                             "esta operación no es derivable; si no la necesitas en la derivada, rodéala con "
+                             "tf.stop_gradient."))
+
 
 # Op types for which TensorFlow registers no gradient at all: tf.gradients through them is a LookupError, as there
 NO_GRADIENT = {"InTopKV2", "IsNan", "IsFinite", "Unique", "Where"}

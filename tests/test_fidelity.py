@@ -52,6 +52,7 @@ CASES = {
         "x = m.constant(np.ones((2, 2), np.uint8))\nreturn m.matmul(x, x), {}, None",
     "reciprocal of an int at run time": "return m.reciprocal(m.constant([1, 2])), {}, None",
     "matrix_inverse of float16": "return m.matrix_inverse(m.constant(np.eye(2, dtype=np.float16))), {}, None",
+    "gradients of in_top_k": "x = m.constant([[0.25]])\nreturn m.gradients(m.nn.in_top_k(x, [0], 1), [x]), {}, None",
     "gradients through unique": "x = m.constant([1., 2.])\nreturn m.gradients(m.unique(x)[0], [x]), {}, None",
     "split along an axis past the rank at run time":
         "p = m.placeholder(m.float32)\nreturn m.split(p, [1, 1], axis=3)[0], {p: np.zeros((2, 2, 2))}, None",
