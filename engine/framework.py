@@ -743,8 +743,9 @@ def broadcast_shape(a, b):
             out.append(y)
         elif y == 1 or x == y:
             out.append(x)
-        elif x is None or y is None:
-            out.append(x if y is None else y)
+        elif x is None or y is None:  # the known one if it is > 1 (an unknown 1 would not change it), else unknown
+            known = x if y is None else y
+            out.append(known if known > 1 else None)
         else:
             raise ValueError(f"Dimensions must be equal, but are {x} and {y}: incompatible shapes for broadcasting: "
                              f"{a.bracket_str()} and {b.bracket_str()}")

@@ -40,6 +40,13 @@ CASES = {
     "softmax xent along axis 0 of an unknown rank":
         "p = m.placeholder(m.float32)\n"
         "return m.nn.softmax_cross_entropy_with_logits_v2(labels=[[0.], [1.]], logits=p, axis=0), {p: [[1.], [2.]]}, None",
+    # static shapes
+    "broadcasting 0 with an unknown dimension": "x = m.constant(np.zeros((1, 1, 0), np.uint8))\n"
+                                                "p = m.placeholder(m.uint8, [None, None])\n"
+                                                "return m.greater(x, p), {p: np.zeros((1, 0), np.uint8)}, None",
+    "transpose of an unknown rank": "p = m.placeholder(m.float32)\n"
+                                    "return m.transpose(p, [1, 0, 2]), {p: np.zeros((1, 2, 3))}, None",
+    "unique indices of an unknown rank": "p = m.placeholder(m.float32)\nreturn m.unique(p)[1], {p: [1., 1.]}, None",
     # raw internal errors
     "a slice past the end fails at run time": "p = m.placeholder(m.float32, [2])\n"
                                               "return m.slice(p, [1], [2]), {p: [1., 2.]}, None",

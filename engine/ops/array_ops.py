@@ -469,7 +469,7 @@ def _transpose_infer(inputs, attrs):
         if not 0 <= p < (len(perm) if x.shape.rank is None else x.shape.rank):
             raise ValueError(f"perm dim {p} is out of range of input rank {x.shape.rank or len(perm)}")
     if x.shape.rank is None:
-        return [(TensorShape(None), x.dtype)]
+        return [(TensorShape(None if perm is None else [None] * len(perm)), x.dtype)]
     if perm is None:
         perm = tuple(reversed(builtins.range(x.shape.rank)))
     if len(perm) != x.shape.rank:
@@ -1232,7 +1232,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
 
 @defop("Unique", lambda inputs, attrs: [(TensorShape([None]), inputs[0].dtype),
-                                        (TensorShape([inputs[0].shape[0]]), attrs["out_idx"])])
+                                        (inputs[0].shape, attrs["out_idx"])])
 def _unique(x, *, out_idx):
     values, first, inverse = np.unique(x, return_index=True, return_inverse=True)
     order = np.argsort(first)  # TensorFlow keeps the order of first appearance
