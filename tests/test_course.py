@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder.build import _assignment_split
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 TOPICS = ["00_bienvenida", "01_tensores_y_grafos", "02_sesiones", "03_variables_y_placeholders", "04_ver_el_grafo",
@@ -67,8 +69,10 @@ def test_student_notebook_has_blanks_and_no_solution(path):
         assert "## Code ##" in mine, f"{student.name}: {_meta(cell)['grade_id']} has no blank"
         solution = _source(cell)
         answers = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", solution, re.S)
-        answers += [line.split("=", 1)[1].replace("### SOLUCION", "").strip()
-                    for line in solution.splitlines() if line.rstrip().endswith("### SOLUCION")]
+        for line in solution.splitlines():  # inline answers: what build replaces (after the `=`, or the whole line)
+            if line.rstrip().endswith("### SOLUCION"):
+                code = line.replace("### SOLUCION", "").strip()
+                answers.append(code[_assignment_split(code) or 0:].strip())
         given = re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION", "", solution, flags=re.S)  # shown to students
         for answer in answers:
             for line in answer.strip().splitlines():
