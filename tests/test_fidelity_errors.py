@@ -17,6 +17,10 @@ CASES = {
         "return m.squared_difference(m.constant([1.5]), np.array([1], np.int16)), {}, None",
     "logical_and of an int": "return m.logical_and(m.constant([1], m.int64), -1.5), {}, None",
     "logical_or of a float": "return m.logical_or(m.constant([1.]), 0), {}, None",
+    "& of floats": "return -1.5 & m.constant([[-2.0, 0.5]], m.float64), {}, None",
+    "| of a bool and an int": "return m.constant([True]) | -1, {}, None",
+    "& of ints is bitwise": "return [m.constant([6, 3]) & 5, 12 | m.constant(np.array([3, 1], np.uint8))], {}, None",
+    "| of floats": "return m.constant([1.5], m.float16) | m.constant([1.5], m.float16), {}, None",
     # TensorFlow's words for shapes, ranks and axes
     "cross of scalars": "return m.cross(m.constant(1.), m.constant(2.)), {}, None",
     "cross of two shapes": "return m.cross(m.ones([2, 3]), m.ones([3, 3])), {}, None",
@@ -24,6 +28,8 @@ CASES = {
     "slice with begin and size of two lengths": "p = m.placeholder(m.float32)\n"
                                                 "return m.slice(p, [0, 1], [1, 1, 1]), {p: np.ones((1, 2, 3))}, None",
     "split of a scalar": "return m.split(m.constant(3), 2, axis=0)[0], {}, None",
+    "split of a scalar into sizes": "return m.split(m.constant(3), [1, 1], axis=0)[0], {}, None",
+    "transpose with a perm too long": "return m.transpose(m.ones([2]), [0, 1]), {}, None",
     "split into sizes that do not add up": "return m.split(m.constant([1, 2, 3]), [1, 1])[0], {}, None",
     "segment id out of range": "return m.unsorted_segment_max(m.constant([[5, 4]]), m.constant([[0, 3]]), 2), {}, None",
     "segment ids not sorted": "return m.segment_sum(m.constant([5, 4]), m.constant([1, 0])), {}, None",

@@ -465,16 +465,18 @@ def _transpose_infer(inputs, attrs):
         n = inputs[1].shape[0] if inputs[1].shape.rank == 1 else None
         rank = x.shape.rank if x.shape.rank is not None else n
         return [(TensorShape(None if rank is None else [None] * rank), x.dtype)]
-    for p in perm or ():
-        if not 0 <= p < (len(perm) if x.shape.rank is None else x.shape.rank):
-            raise ValueError(f"perm dim {p} is out of range of input rank {x.shape.rank or len(perm)}")
+    if perm is not None:  # the rank is the input's, or else the length of perm
+        rank = len(perm) if x.shape.rank is None else x.shape.rank
+        if len(perm) != rank:
+            raise ValueError(f"Dimension must be {rank} but is {len(perm)}: perm {list(perm)} for a tensor of "
+                             f"shape {x.shape.bracket_str()}")
+        for p in perm:
+            if not 0 <= p < rank:
+                raise ValueError(f"perm dim {p} is out of range of input rank {rank}")
     if x.shape.rank is None:
         return [(TensorShape(None if perm is None else [None] * len(perm)), x.dtype)]
     if perm is None:
         perm = tuple(reversed(builtins.range(x.shape.rank)))
-    if len(perm) != x.shape.rank:
-        raise ValueError(f"Dimension must be {x.shape.rank} but is {len(perm)}: perm {list(perm)} for a tensor of "
-                         f"shape {x.shape.bracket_str()}")
     if sorted(perm) != list(builtins.range(x.shape.rank)):
         raise ValueError(f"perm {list(perm)} is not a permutation of the {x.shape.rank} dimensions of shape "
                          f"{x.shape.bracket_str()}")
@@ -760,6 +762,8 @@ def _split_infer(inputs, attrs):
     n = attrs["num"] if sizes is None else len(sizes)
     if x.shape.rank is None:
         return [(TensorShape(None), x.dtype)] * n
+    if x.shape.rank == 0 and sizes is not None:  # (Split says instead that the axis is out of range)
+        raise ValueError("Can't split scalars")
     axis = _norm_axis(attrs["axis"], x.shape.rank,
                       message="Dimension size, given by scalar input {axis} must be in range [-{rank}, {rank})")
     d = x.shape[axis]

@@ -1044,10 +1044,18 @@ def _binary_operator(type_or_fn, scope_name, hint=False):
     return op, rop
 
 
-def _logical_or_bitwise(logical_type, name):
+_INTEGERS = "int8, int16, int32, int64, uint8, uint16, uint32, uint64"
+defop("BitwiseAnd", _require(_INTEGERS))(np.bitwise_and)
+defop("BitwiseOr", _require(_INTEGERS))(np.bitwise_or)
+
+
+def _logical_or_bitwise(logical_type, bitwise_type, name):
+    """`x & y` and `x | y`, as TensorFlow's: the logical op on bools, the bitwise op on any other dtype."""
     def op(x, y):
-        return apply(logical_type, [x, y], None, name, dtype=_dt.bool)
-    return op, lambda y, x: op(x, y)
+        if convert_to_tensor(x if is_tensor(x) else y).dtype.is_bool:
+            return apply(logical_type, [x, y], None, name, dtype=_dt.bool)
+        return apply(bitwise_type, [x, y], None, name)
+    return op, lambda y, x: op(_operand(x, y), y)
 
 
 Tensor.__add__, Tensor.__radd__ = _binary_operator("AddV2", "add", hint=True)
@@ -1058,8 +1066,8 @@ Tensor.__floordiv__, Tensor.__rfloordiv__ = _binary_operator("FloorDiv", "floord
 Tensor.__mod__, Tensor.__rmod__ = _binary_operator("FloorMod", "mod")
 Tensor.__pow__, Tensor.__rpow__ = _binary_operator("Pow", "pow")
 Tensor.__matmul__, Tensor.__rmatmul__ = _binary_operator(matmul, "matmul")
-Tensor.__and__, Tensor.__rand__ = _logical_or_bitwise("LogicalAnd", "and")
-Tensor.__or__, Tensor.__ror__ = _logical_or_bitwise("LogicalOr", "or")
+Tensor.__and__, Tensor.__rand__ = _logical_or_bitwise("LogicalAnd", "BitwiseAnd", "and")
+Tensor.__or__, Tensor.__ror__ = _logical_or_bitwise("LogicalOr", "BitwiseOr", "or")
 Tensor.__xor__, Tensor.__rxor__ = lambda x, y: logical_xor(x, y, "xor"), lambda y, x: logical_xor(x, y, "xor")
 Tensor.__lt__ = lambda x, y: less(x, y)
 Tensor.__le__ = lambda x, y: less_equal(x, y)
