@@ -19,6 +19,7 @@ CASES = {
     "logical_or of a float": "return m.logical_or(m.constant([1.]), 0), {}, None",
     "& of floats": "return -1.5 & m.constant([[-2.0, 0.5]], m.float64), {}, None",
     "| of a bool and an int": "return m.constant([True]) | -1, {}, None",
+    "| of a float and a bool": "return 0.5 | m.constant(False), {}, None",
     "& of ints is bitwise": "return [m.constant([6, 3]) & 5, 12 | m.constant(np.array([3, 1], np.uint8))], {}, None",
     "| of floats": "return m.constant([1.5], m.float16) | m.constant([1.5], m.float16), {}, None",
     # TensorFlow's words for shapes, ranks and axes

@@ -1050,12 +1050,12 @@ defop("BitwiseOr", _require(_INTEGERS))(np.bitwise_or)
 
 
 def _logical_or_bitwise(logical_type, bitwise_type, name):
-    """`x & y` and `x | y`, as TensorFlow's: the logical op on bools, the bitwise op on any other dtype."""
-    def op(x, y):
-        if convert_to_tensor(x if is_tensor(x) else y).dtype.is_bool:
+    """`x & y` and `x | y`, as TensorFlow's: the logical op if the tensor operand is bool, else the bitwise op."""
+    def build(x, y, tensor):
+        if convert_to_tensor(tensor).dtype.is_bool:
             return apply(logical_type, [x, y], None, name, dtype=_dt.bool)
-        return apply(bitwise_type, [x, y], None, name)
-    return op, lambda y, x: op(_operand(x, y), y)
+        return apply(bitwise_type, [_operand(x, y), y], None, name)
+    return (lambda x, y: build(x, y, x)), (lambda y, x: build(x, y, y))
 
 
 Tensor.__add__, Tensor.__radd__ = _binary_operator("AddV2", "add", hint=True)
