@@ -39,10 +39,17 @@ class ClusterError(RuntimeError):
 # ---------------------------------------------------------------- on a worker
 
 def _sandbox_uid(options):
-    """As root, each grading thread sandboxes its kernels under a uid of its own (its thread id)."""
+    """As root, each grading thread sandboxes its kernels under a uid of its own
+    (``sandbox.claim_uid``: held for the thread's life, shared with no other grader)."""
     if os.geteuid() != 0 or not options.sandbox:
         return None
-    return 60000 + threading.get_native_id() % 5000
+    if getattr(_thread_uid, "uid", None) is None:
+        from .sandbox import claim_uid
+        _thread_uid.uid = claim_uid()
+    return _thread_uid.uid
+
+
+_thread_uid = threading.local()
 
 
 def grade_remote(course, options, sub, data):

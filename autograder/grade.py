@@ -35,7 +35,7 @@ from .collect import Submission, collect  # noqa: F401 (Submission: part of this
 from .feedback import public_name, reference_of, score
 from .notebooks import grade_id, is_manual, meta, normalized, read_notebook, source
 from .runner import execute, make_plan, outcome_dict
-from .sandbox import Limits, check_sandbox
+from .sandbox import Limits, check_sandbox, claim_uid
 
 
 @dataclass
@@ -145,7 +145,9 @@ def grade_submission(sub, course, options, scratch, uid=None, reference="auto"):
     scratch files).  Never raises: whatever goes wrong becomes the submission's ``error``.
 
     ``reference``: the checks the solution runs (:func:`reference_run`, computed and cached next
-    to ``scratch`` when ``"auto"``); with ``None`` the order of the checks is not compared."""
+    to ``scratch`` when ``"auto"``: before the submission's run if no other worker is computing
+    it, else after, so that no worker waits idle for another's reference run); with ``None`` the
+    order of the checks is not compared."""
     started = time.monotonic()
     result = {"id": sub.key, "student": sub.student, "file": sub.file, "notebook": sub.notebook or "?",
               "key": "", "grader": __version__, "status": "graded", "error": "",
@@ -157,7 +159,7 @@ def grade_submission(sub, course, options, scratch, uid=None, reference="auto"):
             result.update(status="error", error=sub.error)
         else:
             if reference == "auto":
-                reference = reference_run(course, sub.notebook, options, scratch, uid)
+                reference = reference_run(course, sub.notebook, options, scratch, uid, wait=False)
             result.update(_grade_notebook(course, sub.notebook, read_notebook(sub.path), options,
                                           scratch, uid, reference))
     except Exception as e:  # a bug or a broken machine must not stop the batch
@@ -177,6 +179,11 @@ def _grade_notebook(course, name, student_nb, options, scratch, uid, reference):
                           cell_timeout=options.cell_timeout, total_timeout=options.total_timeout)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    if reference is PENDING:  # another worker is running the solution: it is done by now or soon
+        try:
+            reference = reference_run(course, name, options, scratch, uid)
+        except Exception:
+            reference = None
     exercises, tampering, suspicion = score(outcome, course_nb, options.cell_timeout, reference)
     shown = [t for t in tampering if public_name(t, course.visible_text[name])]
     notes += [f"Tu código modificó «{t}»; se restauró el original antes de comprobar." for t in shown]
@@ -196,18 +203,25 @@ def _grade_notebook(course, name, student_nb, options, scratch, uid, reference):
     return result
 
 
-def reference_run(course, name, options, scratch, uid=None):
+#: :func:`reference_run` with ``wait=False`` while another worker computes the reference.
+PENDING = "pending"
+
+
+def reference_run(course, name, options, scratch, uid=None, wait=True):
     """The checks the solution of ``name`` runs, in order (``feedback.reference_of``).
 
     Computed once per course version and cached next to ``scratch`` (``.referencias/``; a lock
-    makes parallel workers wait for the first one); ``None`` when the solution's kernel could not
-    run."""
+    makes parallel workers wait for the first one, or, with ``wait=False``, return
+    :data:`PENDING` at once); ``None`` when the solution's kernel could not run."""
     import fcntl
     key = hashlib.sha256((course.fingerprint[name] + _GUARD_SOURCES).encode()).hexdigest()[:16]
     path = Path(scratch).parent / ".referencias" / f"{Path(name).stem}-{key}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return PENDING
         if path.exists():
             return json.loads(path.read_text(encoding="utf-8"))
         sol = course.solutions[name]
@@ -235,7 +249,7 @@ _GUARD_SOURCES = "".join(Path(__file__).with_name(f).read_text(encoding="utf-8")
 _worker = {}
 
 
-def _init_worker(course, out, options, slots):
+def _init_worker(course, out, options):
     try:  # die with the parent (a killed grader leaves no worker behind)
         import ctypes
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
@@ -245,21 +259,23 @@ def _init_worker(course, out, options, slots):
     # which unwinds this worker so that its kernel is shut down (runner's finally blocks).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    slot = slots.get()
     _worker.update(course=course, out=Path(out), options=options,
-                   uid=60000 + slot if os.geteuid() == 0 and options.sandbox else None)
+                   uid=claim_uid() if os.geteuid() == 0 and options.sandbox else None)
 
 
 def grade_one(sub):
     """Grade one submission in this worker and keep its result in ``resultados/``."""
     out, course, options, uid = (_worker[k] for k in ("out", "course", "options", "uid"))
     refs = _worker.setdefault("references", {})
-    if sub.notebook and not sub.error and refs.get(sub.notebook) is None:
+    if sub.notebook and not sub.error and refs.get(sub.notebook) in (None, PENDING):
         try:
-            refs[sub.notebook] = reference_run(course, sub.notebook, options, out / ".trabajo", uid)
+            refs[sub.notebook] = reference_run(course, sub.notebook, options, out / ".trabajo", uid,
+                                               wait=False)
         except Exception:
             refs[sub.notebook] = None
     result = grade_submission(sub, course, options, out / ".trabajo", uid, refs.get(sub.notebook))
+    if refs.get(sub.notebook) is PENDING:  # computed by another worker meanwhile: read it once
+        refs.pop(sub.notebook)
     _write_json(out / "resultados" / f"{sub.key}.json", result)
     return result
 
@@ -303,15 +319,12 @@ def run_pool(subs, course, out, options, on_result=lambda r: None, _attempt=1):
     if not subs:
         return results
     ctx = multiprocessing.get_context("fork")
-    slots = ctx.Queue()
-    for i in range(options.workers):
-        slots.put(i)
     bar = None
     if options.progress:
         from tqdm import tqdm
         bar = tqdm(total=len(subs), unit="entrega", desc="Calificando")
     pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_init_worker,
-                               initargs=(course, str(out), options, slots))
+                               initargs=(course, str(out), options))
     unfinished = []
     try:
         futures = {pool.submit(grade_one, sub): sub for sub in subs}

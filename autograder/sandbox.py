@@ -147,6 +147,31 @@ def bwrap_args(workdir, runtime, uid=None, limits=None):
     return args
 
 
+UID_BASE, UID_COUNT = 60000, 5000  # uids the sandboxed kernels run under (root mode)
+_claimed = []  # open lock files of the uids this process holds (released when it exits)
+
+
+def claim_uid():
+    """An unprivileged uid for this grading process's (or thread's) kernels, as root.
+
+    Each uid is held with a lock file in ``/tmp/autograder-uids/`` for as long as the process
+    lives, so that concurrent graders on one machine (two ``grade`` commands, local workers and
+    cluster threads) never share a uid, and thus never share the ``prlimit --nproc`` count."""
+    import fcntl
+    folder = Path("/tmp/autograder-uids")
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for uid in range(UID_BASE, UID_BASE + UID_COUNT):
+        fd = os.open(folder / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        _claimed.append(fd)
+        return uid
+    raise SandboxError(f"all {UID_COUNT} sandbox uids from {UID_BASE} are in use by other graders")
+
+
 def _user_processes():
     uid, n = os.getuid(), 0
     for pid in os.listdir("/proc"):

@@ -146,3 +146,14 @@ def test_a_class_next_to_cpu_burners(tmp_path):
             b.kill()
     assert {r["student"]: r["score"] for r in results} == expected
     assert len(list(csv.DictReader(open(tmp_path / "out" / "notas.csv")))) == 3
+
+
+def test_concurrent_graders_never_share_a_sandbox_uid():
+    """Two grading processes on one machine get different uids, hence separate --nproc counts."""
+    from autograder.sandbox import UID_BASE, UID_COUNT, claim_uid
+    mine = claim_uid()
+    code = "from autograder.sandbox import claim_uid; print(claim_uid(), claim_uid())"
+    theirs = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.split()
+    uids = [mine, *map(int, theirs)]
+    assert len(set(uids)) == 3 and all(UID_BASE <= u < UID_BASE + UID_COUNT for u in uids), uids
