@@ -71,6 +71,13 @@ def test_pooling_equals_tensorflow(tf, padding, ksize, strides):
             X.astype(np.float64))
 
 
+def test_strides_and_ksize_none_are_one_as_in_tensorflow(tf):
+    compare(tf, lambda m, x, w: [m.nn.conv2d(x, w, None, "VALID"), m.nn.max_pool(x, 2, None, "VALID"),
+                                 m.nn.avg_pool(x, None, 2, "SAME")], X, W)
+    build = lambda m: m.nn.depthwise_conv2d(X, W, None, "SAME")  # noqa: E731
+    assert _error(engine, build) == _error(tf, build) and _error(tf, build)[0] == "TypeError"
+
+
 def test_max_pool_with_explicit_padding(tf):
     compare(tf, lambda m, x: m.nn.max_pool(x, 3, 2, [[0, 0], [1, 1], [2, 0], [0, 0]]), X)
 

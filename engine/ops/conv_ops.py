@@ -28,8 +28,9 @@ _PADDING_HINT = "padding se escribe en mayúsculas: 'SAME' (la salida conserva e
 
 
 def _four(value, what, op_type):
-    """TensorFlow's spellings of strides, ksize and dilations (an int, [h, w] or [1, h, w, 1]) as [1, h, w, 1]."""
-    values = [int(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+    """TensorFlow's spellings of strides, ksize and dilations (an int, [h, w] or [1, h, w, 1]) as [1, h, w, 1];
+    None is 1, as in TensorFlow's Python wrappers."""
+    values = [1 if v is None else int(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
     if len(values) == 1:
         values = values * 2
     if len(values) == 2:
@@ -317,6 +318,8 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
 
 def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
     """Each input channel convolved with its own `filter[:, :, c, :]` (channel_multiplier outputs per channel)."""
+    if strides is None:  # the raw op has no Python wrapper to fill it in
+        raise TypeError("Expected list for 'strides' argument to 'depthwise_conv2d_native' Op, not None.")
     return apply("DepthwiseConv2dNative", [input, filter], name, arg_names=("input", "filter"),
                  attrs=_conv_attrs("DepthwiseConv2dNative", strides, padding, dilations, data_format))
 
