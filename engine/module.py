@@ -117,10 +117,30 @@ class _EagerSession:
 
 
 class _Status:
-    def assert_consumed(self):
+    """What `Checkpoint.restore` returns. Restoring is partial, as in TensorFlow 2: an object with no saved value keeps
+    its own (`missing`), a saved value with no object is left aside (`unused`); the asserts say so when asked."""
+
+    def __init__(self, missing=(), unused=()):
+        self.missing, self.unused = list(missing), list(unused)
+
+    def assert_existing_objects_matched(self):
+        if self.missing:
+            raise AssertionError(hinted(
+                "Some Python objects were not bound to checkpointed values, likely due to changes in the Python "
+                f"program: {self.missing}", "el checkpoint no tiene valor para esas variables: crea los objetos con "
+                "los mismos nombres (claves) que al guardar."))
         return self
 
-    assert_existing_objects_matched = assert_nontrivial_match = expect_partial = assert_consumed
+    def assert_consumed(self):
+        self.assert_existing_objects_matched()
+        if self.unused:
+            raise AssertionError(f"Unresolved object in checkpoint: {self.unused}")
+        return self
+
+    def expect_partial(self):
+        return self
+
+    assert_nontrivial_match = expect_partial
 
 
 class Checkpoint:
@@ -160,9 +180,14 @@ class Checkpoint:
         return file_prefix
 
     def restore(self, save_path, session=None, options=None):
-        """Gives every variable the value saved under its path. Returns a status (TensorFlow's API)."""
-        self._saver().restore(session or _EagerSession(), save_path)
-        return _Status()
+        """Gives every variable the value saved under its path; returns a `_Status` that can assert all matched."""
+        saver, saved = self._saver(), {}
+        wanted = sorted(saver._vars)
+        if save_path is not None and saving.checkpoint_exists(save_path):
+            saved = saving.read_checkpoint(save_path)
+            saver._vars = {path: v for path, v in saver._vars.items() if path in saved}
+        saver.restore(session or _EagerSession(), save_path)  # the Saver's clear errors for a bad path
+        return _Status([p for p in wanted if p not in saved], sorted(set(saved) - set(wanted)))
 
     read = restore
 

@@ -420,3 +420,26 @@ def test_reading_a_file_of_another_kind_names_it(tmp_path):
         engine.train.import_meta_graph(str(tmp_path / "checkpoint"))
     with pytest.raises(errors.NotFoundError, match="Failed to find any matching files"):
         engine.train.load_variable(prefix + "x", "v")
+
+
+def _partial_restore(tf, folder):
+    """TensorFlow 2's Checkpoint restores what matches: the asserts of its status tell what did not."""
+    tf.train.Checkpoint(w=tf.Variable([1.0, 2.0]), extra=tf.Variable(5.0)).save(folder + "/ckpt")
+    w, new = tf.Variable([0.0, 0.0]), tf.Variable(9.0)
+    status = tf.train.Checkpoint(w=w, new=new).restore(tf.train.latest_checkpoint(folder))
+    outcome = [w.numpy().tolist(), float(new.numpy())]
+    for check in ("expect_partial", "assert_existing_objects_matched", "assert_consumed"):
+        try:
+            getattr(status, check)()
+            outcome.append(None)
+        except AssertionError:
+            outcome.append("AssertionError")
+    status = tf.train.Checkpoint(w=w).restore(tf.train.latest_checkpoint(folder))
+    outcome.append(status.assert_existing_objects_matched() is status)
+    return outcome
+
+
+def test_checkpoint_restore_is_partial_with_asserts_as_in_tensorflow_2(tmp_path, tf2, eager):
+    ours = _partial_restore(eager, str(tmp_path / "e"))
+    assert ours == run_tf(tf2, lambda tf: _partial_restore(tf, str(tmp_path / "t")))
+    assert ours == [[1.0, 2.0], 9.0, None, "AssertionError", "AssertionError", True]
