@@ -142,8 +142,9 @@ def test_a_class_next_to_cpu_burners(tmp_path):
         results, _ = grade_class(entregas, SAMPLE_SOLUTIONS, tmp_path / "out",
                                  options=Options(workers=2, progress=False))
     finally:
-        for b in burners:
-            b.kill()
+        for b in burners:  # SIGTERM, which `timeout` passes on (SIGKILL would orphan its burning child)
+            b.terminate()
+            b.wait()
     assert {r["student"]: r["score"] for r in results} == expected
     assert len(list(csv.DictReader(open(tmp_path / "out" / "notas.csv")))) == 3
 
