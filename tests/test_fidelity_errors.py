@@ -21,6 +21,10 @@ CASES = {
     "| of a bool and an int": "return m.constant([True]) | -1, {}, None",
     "| of a float and a bool": "return 0.5 | m.constant(False), {}, None",
     "& of ints is bitwise": "return [m.constant([6, 3]) & 5, 12 | m.constant(np.array([3, 1], np.uint8))], {}, None",
+    "^ of floats": "return m.constant([1.5]) ^ m.constant([2.5]), {}, None",
+    "^ of a float and a bool": "return m.constant([1.5], m.float64) ^ True, {}, None",
+    "^ of ints is bitwise, of bools logical": "return [3 ^ m.constant([1, 5]), m.constant(np.array([1], np.uint8)) ^ 3, "
+                                              "m.constant([True, False]) ^ True], {}, None",
     "| of floats": "return m.constant([1.5], m.float16) | m.constant([1.5], m.float16), {}, None",
     # TensorFlow's words for shapes, ranks and axes
     "cross of scalars": "return m.cross(m.constant(1.), m.constant(2.)), {}, None",
@@ -28,6 +32,8 @@ CASES = {
     "unique of a matrix": "return m.unique(m.ones([2, 2]))[0], {}, None",
     "slice with begin and size of two lengths": "p = m.placeholder(m.float32)\n"
                                                 "return m.slice(p, [0, 1], [1, 1, 1]), {p: np.ones((1, 2, 3))}, None",
+    "sort of a scalar": "return m.sort(m.constant(1.)), {}, None",
+    "argsort along an axis out of range": "return m.argsort(m.ones([2, 3]), axis=2), {}, None",
     "split of a scalar": "return m.split(m.constant(3), 2, axis=0)[0], {}, None",
     "split of a scalar into sizes": "return m.split(m.constant(3), [1, 1], axis=0)[0], {}, None",
     "transpose with a perm too long": "return m.transpose(m.ones([2]), [0, 1]), {}, None",
@@ -72,6 +78,8 @@ CASES = {
     # fetching a fed tensor gives back the feed as an array, also of rank 0
     "a fed scalar fetched": "p = m.placeholder(m.float16, [])\nreturn [p, m.cast(p, m.float16), m.identity(p)], "
                             "{p: np.float16(-1.)}, None",
+    "add_n of one fed scalar is the placeholder itself": "p = m.placeholder(m.float32, [])\n"
+                                                         "return [m.add_n([p]), m.add_n([p], name='s')], {p: 2.}, None",
 }
 
 

@@ -763,9 +763,10 @@ def add_n(inputs, name=None):
     inputs = list(inputs)
     if not inputs:
         raise ValueError("inputs must be a list of at least one Tensor with the same dtype and shape")
-    if len(inputs) == 1:  # as TensorFlow: no sum to do
+    if len(inputs) == 1:  # as TensorFlow: no sum to do, the input itself (named only if a name is given)
         from .array_ops import identity
-        return identity(inputs[0], name=name)
+        x = convert_to_tensor(inputs[0])
+        return identity(x, name=name) if name else x
     return apply("AddN", inputs, name, "AddN", arg_names=tuple(f"inputs_{i}" for i in range(len(inputs))))
 
 
@@ -1047,13 +1048,17 @@ def _binary_operator(type_or_fn, scope_name, hint=False):
 _INTEGERS = "int8, int16, int32, int64, uint8, uint16, uint32, uint64"
 defop("BitwiseAnd", _require(_INTEGERS))(np.bitwise_and)
 defop("BitwiseOr", _require(_INTEGERS))(np.bitwise_or)
+defop("BitwiseXor", _require(_INTEGERS))(np.bitwise_xor)
 
 
-def _logical_or_bitwise(logical_type, bitwise_type, name):
-    """`x & y` and `x | y`, as TensorFlow's: the logical op if the tensor operand is bool, else the bitwise op."""
+def _logical_or_bitwise(logical_type_or_fn, bitwise_type, name):
+    """`x & y`, `x | y` and `x ^ y`, as TensorFlow's: the logical op if the tensor operand is bool, else the bitwise
+    op (which takes only integers)."""
     def build(x, y, tensor):
         if convert_to_tensor(tensor).dtype.is_bool:
-            return apply(logical_type, [x, y], None, name, dtype=_dt.bool)
+            if callable(logical_type_or_fn):
+                return logical_type_or_fn(x, y, name)
+            return apply(logical_type_or_fn, [x, y], None, name, dtype=_dt.bool)
         return apply(bitwise_type, [_operand(x, y), y], None, name)
     return (lambda x, y: build(x, y, x)), (lambda y, x: build(x, y, y))
 
@@ -1068,7 +1073,7 @@ Tensor.__pow__, Tensor.__rpow__ = _binary_operator("Pow", "pow")
 Tensor.__matmul__, Tensor.__rmatmul__ = _binary_operator(matmul, "matmul")
 Tensor.__and__, Tensor.__rand__ = _logical_or_bitwise("LogicalAnd", "BitwiseAnd", "and")
 Tensor.__or__, Tensor.__ror__ = _logical_or_bitwise("LogicalOr", "BitwiseOr", "or")
-Tensor.__xor__, Tensor.__rxor__ = lambda x, y: logical_xor(x, y, "xor"), lambda y, x: logical_xor(x, y, "xor")
+Tensor.__xor__, Tensor.__rxor__ = _logical_or_bitwise(logical_xor, "BitwiseXor", "xor")
 Tensor.__lt__ = lambda x, y: less(x, y)
 Tensor.__le__ = lambda x, y: less_equal(x, y)
 Tensor.__gt__ = lambda x, y: greater(x, y)

@@ -460,6 +460,7 @@ def in_top_k(predictions, targets, k, name=None):
 def _sort_along(x, axis, descending):
     """(values, indices) of x sorted along `axis` with top_k on the last dimension (stable: ties keep their order)."""
     x = convert_to_tensor(x, name="values")
+    shape(x)[axis]  # TensorFlow's check of `axis` (and its words: "slice index 1 of dimension 0 out of bounds")
     moved, back = move_axis_last(x, axis)
     values, indices = apply("TopKV2", [moved if descending else _reverse_order(moved)], "TopKV2",
                             attrs={"k": None, "sorted": True})
