@@ -79,16 +79,25 @@ def _assign_update_infer(inputs, attrs):
     return _assign_infer(inputs, attrs)
 
 
+def _update(sess, op, value, fn):
+    """The variable of `op` updated to fn(its value, value): the two of the same shape, nothing broadcasts."""
+    var = op.inputs[0].op
+    old = _variable(sess, var, **var.attrs)
+    if old.shape != np.shape(value):
+        raise InvalidArgumentError(None, op, f"Cannot update variable with shape {TensorShape(old.shape).bracket_str()}"
+                                             f" using a Tensor with shape {TensorShape(np.shape(value)).bracket_str()}, "
+                                             "shapes must be equal.")
+    return _store(sess, var, fn(old, value))
+
+
 @defop("AssignAdd", _assign_update_infer, stateful=True, ref_inputs=(0,), writes=True)
 def _assign_add(sess, op, value):
-    var = op.inputs[0].op
-    return _store(sess, var, _variable(sess, var, **var.attrs) + value)
+    return _update(sess, op, value, np.add)
 
 
 @defop("AssignSub", _assign_update_infer, stateful=True, ref_inputs=(0,), writes=True)
 def _assign_sub(sess, op, value):
-    var = op.inputs[0].op
-    return _store(sess, var, _variable(sess, var, **var.attrs) - value)
+    return _update(sess, op, value, np.subtract)
 
 
 @defop("IsVariableInitialized", lambda inputs, attrs: [(TensorShape([]), _dt.bool)], stateful=True, ref_inputs=(0,))

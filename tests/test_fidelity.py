@@ -40,6 +40,16 @@ CASES = {
     "softmax xent along axis 0 of an unknown rank":
         "p = m.placeholder(m.float32)\n"
         "return m.nn.softmax_cross_entropy_with_logits_v2(labels=[[0.], [1.]], logits=p, axis=0), {p: [[1.], [2.]]}, None",
+    "softmax xent flattens rank-3 labels and logits before they broadcast":
+        "labels = m.constant(np.full((3, 1, 2), 0.5, np.float32))\n"
+        "logits = m.constant(np.arange(6, dtype=np.float32).reshape(1, 3, 2))\n"
+        "return m.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits), {}, None",
+    "a Python int out of a dtype's range wraps around":
+        "x = m.constant(np.array([0, 5, 255], np.uint8))\n"
+        "return [-1 > x, x < 300, m.constant([-1, 300], m.uint8), m.constant(2**40, m.int32), x + 300], {}, None",
+    "clip_by_norm with an infinity": "return [m.clip_by_norm(m.constant([np.inf, -1.]), 1.), "
+                                     "m.clip_by_norm(m.constant([-np.inf, 2.]), 2.)], {}, None",
+    "moments of float16 in float32": "return m.nn.moments(m.constant([1., 2., 4.], m.float16), [0]), {}, None",
     # static shapes
     "broadcasting 0 with an unknown dimension": "x = m.constant(np.zeros((1, 1, 0), np.uint8))\n"
                                                 "p = m.placeholder(m.uint8, [None, None])\n"
@@ -105,6 +115,13 @@ CASES = {
         "return m.nn.softmax_cross_entropy_with_logits_v2(labels=[[0., 1.]], logits=[[1., 2.], [3., 0.]]), {}, None",
     "softmax xent with int labels": "return m.nn.softmax_cross_entropy_with_logits_v2(labels=[[0, 1]], logits=[[1., 2.]]), {}, None",
     "range of an int64 limit": "return m.range(m.constant(3, m.int64)), {}, None",
+    "argmax of a vector with an axis out of range, never run": "x = m.constant([1.])\nm.argmax(x, axis=1)\n"
+                                                               "return x, {}, None",
+    "argmax of a vector with an axis out of range": "return m.argmax(m.constant([1.]), axis=-2), {}, None",
+    "argmax of a scalar": "return m.argmax(m.constant(1.), axis=0), {}, None",
+    "boolean_mask with an empty dimension": "p = m.placeholder(m.bool, [None, None])\n"
+                                            "return m.boolean_mask(m.zeros([1, 1, 0]), p), {p: [[True]]}, None",
+    "in_top_k with zero columns": "return m.nn.in_top_k(m.zeros([3, 0]), [0, 0, 0], 0), {}, None",
     # too permissive
     "negative of uint8": "return m.negative(m.constant(np.array([1], np.uint8))), {}, None",
     "abs of uint8": "return m.abs(m.constant(np.array([1], np.uint8))), {}, None",
@@ -127,6 +144,13 @@ CASES = {
     "concat of two dtypes": "return m.concat([m.constant([1]), m.constant([1], m.int64)], 0), {}, None",
     "add_n of two ranks": "return m.add_n([m.ones([2]), m.ones([2, 1])]), {}, None",
     "truediv of two dtypes": "return m.truediv(m.constant(1), m.constant(2.)), {}, None",
+    "moments of uint8": "return m.nn.moments(m.constant(np.array([[8]], np.uint8)), [0, 1]), {}, None",
+    "assign_sub of a value of another shape": "v = m.Variable(m.zeros([2]))\np = m.placeholder(m.float32)\n"
+                                              "return m.assign_sub(v, p), {p: 1.}, None",
+    "assign_add of a value of another shape": "v = m.Variable(m.zeros([2]))\np = m.placeholder(m.float32)\n"
+                                              "return m.assign_add(v, p), {p: [1.]}, None",
+    "assign_add of a value of the same shape": "v = m.Variable(m.zeros([2]))\np = m.placeholder(m.float32)\n"
+                                               "return m.assign_add(v, p), {p: [1., 2.]}, None",
 }
 
 
@@ -139,6 +163,7 @@ DOCUMENTED = {
     "assign_add to a bool variable": ("no-kernel", "v = m.Variable([True])\nreturn m.assign_add(v, [True]), {}, None"),
     "tensordot of an unknown rank": ("rank-needed", "p = m.placeholder(m.float32)\n"
                                                     "return m.tensordot(p, m.ones([2]), 1), {p: np.ones((3, 2))}, None"),
+    "argsort with a NaN": ("nan-order", "return m.argsort(m.constant([3., np.nan, 1., 2.])), {}, None"),
     "gradients of argsort": ("integer-gradients", "x = m.constant([2., 1.])\n"
                                                   "g = m.gradients(m.argsort(x), [x])\n"
                                                   "return [t for t in g if t is not None], {}, [t is None for t in g]"),
@@ -153,7 +178,7 @@ def modules():
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_answers_like_tensorflow(modules, case):
-    program = oracle.Snippet(CASES[case])
+    program = oracle.Snippet(CASES[case], variables="m.Variable(" in CASES[case])
     found = oracle.compare(program, *modules)
     assert found is None, f"{found[0]}: {found[1]}\n{program.code()}"
 

@@ -39,11 +39,9 @@ def _to_array(value, dtype):
                 python and dtype.is_bool and raw.dtype.kind in "iu":
             bad = raw.reshape(-1)[0].item()
             raise TypeError(f"Expected {dtype.name}, but got {bad!r} of type '{type(bad).__name__}'.")
-    if dtype.is_integer and raw.size and raw.dtype.kind in "iuf":
-        info = np.iinfo(dtype.np)
-        if raw.min() < info.min or raw.max() > info.max:
-            raise ValueError(f"Value {value!r} is out of range for dtype {dtype.name}.")
-    return np.asarray(raw, dtype=dtype.np)
+    if dtype.is_integer and raw.dtype.kind == "f":  # a whole float: through int64, so that -1.0 wraps like -1
+        raw = raw.astype(np.int64)
+    return np.asarray(raw, dtype=dtype.np)  # an int out of the dtype's range wraps around, as in TensorFlow (-1 -> 255)
 
 
 _HINTS = {  # (dtype kind, what the op needs) -> the Spanish hint
@@ -1158,7 +1156,7 @@ def reverse(tensor, axis, name=None):
 
 def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
     """The elements (or rows) of `tensor` where `mask` is True: `tf.boolean_mask(x, x > 0)`. A 1-D result."""
-    from .math_ops import where_v2
+    from .math_ops import reduce_prod, where_v2
     with get_default_graph().name_scope(name):
         tensor, mask = convert_to_tensor(tensor, name="tensor"), convert_to_tensor(mask, name="mask")
         axis = 0 if axis is None else _static_int(axis, "axis")
@@ -1168,19 +1166,21 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
                              "E.g. shape=[None] is ok, but shape=None is not.")
         if k == 0:
             raise ValueError("mask cannot be scalar.")
-        shape = tensor.shape
-        if shape.rank is not None and not shape[axis:axis + k].is_compatible_with(mask.shape):
-            raise ValueError(f"Shapes {shape[axis:axis + k]} and {mask.shape} are incompatible: the mask "
+        static = tensor.shape
+        if static.rank is not None and not static[axis:axis + k].is_compatible_with(mask.shape):
+            raise ValueError(f"Shapes {static[axis:axis + k]} and {mask.shape} are incompatible: the mask "
                              f"{mask.shape.bracket_str()} must match the dimensions {axis}..{axis + k - 1} of the "
-                             f"tensor {shape.bracket_str()}")
+                             f"tensor {static.bracket_str()}")
         if axis:
             raise ValueError("boolean_mask here needs axis=0")
-        rest = shape[k:] if shape.rank is not None else TensorShape(None)
-        lead = mask.shape.num_elements()  # the masked dimensions, flattened into one
-        lead = -1 if lead is None else lead
-        flat_shape = concat([[lead], _shape_tail(tensor, k)], 0) if not rest.is_fully_defined() else \
-            [lead] + rest.as_list()
-        flat = reshape(tensor, flat_shape)
+        rest = static[k:] if static.rank is not None else TensorShape(None)
+        lead = mask.shape.num_elements()  # the masked dimensions, flattened into one (counted: they may hold 0)
+        if lead is not None and rest.is_fully_defined():
+            flat = reshape(tensor, [lead] + rest.as_list())
+        else:
+            flat = reshape(tensor, concat([reduce_prod(slice(shape(tensor), [0], [k]), keepdims=True),
+                                           _shape_tail(tensor, k)], 0))
+            flat.set_shape(TensorShape([lead]).concatenate(rest))
         indices = reshape(where_v2(reshape(mask, [-1])), [-1])
         return gather(flat, indices)
 

@@ -701,16 +701,20 @@ def _argminmax_infer(inputs, attrs):
     if x.shape.rank is None:
         return [(TensorShape(None), attrs["output_type"])]
     rank, axis = x.shape.rank, attrs["axis"]
-    if not -max(rank, 1) <= axis < max(rank, 1):
-        raise ValueError(f"Dimension ({axis}) must be in the range [{-max(rank, 1)}, {max(rank, 1)}), where "
-                         f"{max(rank, 1)} is the number of dimensions in the input.")
-    return [(TensorShape([d for i, d in enumerate(x.shape.dims) if i != axis % max(rank, 1)]), attrs["output_type"])]
+    if rank <= 1:  # the result is a scalar whatever the axis: TensorFlow checks the axis only when the graph runs
+        return [(TensorShape([]), attrs["output_type"])]
+    if not -rank <= axis < rank:
+        raise ValueError(f"Dimension ({axis}) must be in the range [{-rank}, {rank}), where {rank} is the number of "
+                         f"dimensions in the input.")
+    return [(TensorShape([d for i, d in enumerate(x.shape.dims) if i != axis % rank]), attrs["output_type"])]
 
 
 def _arg_extreme(np_fn, nan_as):
     """argmax/argmin along an axis that must not be empty; NaN never wins (unless all are NaN: index 0)."""
     def forward(x, *, axis, output_type):
-        if x.ndim and not x.shape[axis]:
+        if not -x.ndim <= axis < x.ndim:
+            raise ValueError(f"Expected dimension in the range [{-x.ndim}, {x.ndim}), but got {axis}")
+        if not x.shape[axis]:
             raise ValueError(f"Reduction axis {axis} is empty in shape {list(x.shape)}")
         if x.dtype.kind == "f" and np.isnan(x).any():
             x = np.where(np.isnan(x), nan_as, x)

@@ -10,7 +10,8 @@ from .array_ops import (_dims, _norm_axis, cast, constant, expand_dims, identity
                         squeeze, stack, stop_gradient, transpose, zeros_like)
 from .math_ops import (abs, add, check_dtype, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply,
                        numeric, real,
-                       reduce_kept, reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, where_v2)
+                       reduce_kept, reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, squared_difference,
+                       where_v2)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Activations. Their gradients use the op's own output y where that is cheaper (ReLU: y > 0).
@@ -200,9 +201,10 @@ def _softmax_xent_api(labels, logits, axis, name, stop_labels):
         axis = -1 if axis is None else int(axis)
         (labels, _), (logits, _) = move_axis_last(labels, axis), move_axis_last(logits, axis)  # the class axis last
         attrs = {"stop_labels": stop_labels}
-        if rank is None or labels.shape.rank == rank:
+        if rank is not None and rank <= 2 and labels.shape.rank == rank:
             return make_op("SoftmaxCrossEntropyWithLogits", [labels, logits], scope, attrs).outputs[0]
-        # labels of another rank (e.g. [1, N, C] for logits [N, C]): TensorFlow flattens the outer dimensions of both
+        # TensorFlow flattens the outer dimensions of both to a matrix, each on its own, before they broadcast: labels
+        # [3, 1, C] and logits [1, 3, C] are two [3, C] matrices and give a cost of shape [1, 3], not [3, 3]
         flat = [reshape(t, stack([-1, t.shape[-1] if t.shape[-1] is not None else shape(t)[-1]]))
                 for t in (labels, logits)]
         cost = make_op("SoftmaxCrossEntropyWithLogits", flat, "SoftmaxCrossEntropyWithLogits", attrs).outputs[0]
@@ -339,11 +341,12 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
     keepdims = bool(keep_dims if keep_dims is not None else keepdims)
     with get_default_graph().name_scope(name or "moments"):
         x = convert_to_tensor(x, name="x")
-        mean = reduce_mean(x, axes, keepdims=True, name="mean")
-        variance = reduce_mean(square(x - stop_gradient(mean)), axes, keepdims=True, name="variance")
+        y = cast(x, _dt.float32) if x.dtype == _dt.float16 else x  # (float16 is summed in float32, as TensorFlow)
+        mean = reduce_mean(y, axes, keepdims=True, name="mean")
+        variance = reduce_mean(squared_difference(y, stop_gradient(mean)), axes, keepdims=True, name="variance")
         if not keepdims:
             mean, variance = squeeze(mean, axes), squeeze(variance, axes)
-        return mean, variance
+        return (mean, variance) if y is x else (cast(mean, x.dtype), cast(variance, x.dtype))
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
@@ -443,6 +446,8 @@ def _in_top_k(predictions, targets, k):
                          f"{len(targets)}")
     n = predictions.shape[1]
     valid = (targets >= 0) & (targets < n)
+    if not n:  # no classes: no target is among them
+        return valid
     picked = predictions[np.arange(len(targets)), np.where(valid, targets, 0)]
     better = np.sum(predictions > picked[:, None], axis=1)
     return valid & np.isfinite(predictions).all(axis=1) & (better < k)
