@@ -1,6 +1,7 @@
 # Two commands do all the setup on a fresh Debian machine (Python 3.11, root or sudo, no conda):
 #   make demo   the main job: a tour of the engine, then the autograder on the bundled sample class
 #   make test   the whole test suite and the seed acceptance programs (what CI runs through .ci/run)
+#   make slow   the long end-to-end tests (real browser, Dask cluster) of which make test runs a sample
 #   make fuzz   random programs run with the engine and with TensorFlow (FUZZ_SEED, FUZZ_N): the disagreements
 PYTHON ?= python3
 VENV   := .venv
@@ -8,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test compat bench acceptance course check sysdeps clean corpus fuzz
+.PHONY: demo test slow compat bench acceptance course check sysdeps clean corpus fuzz
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
@@ -32,12 +33,16 @@ demo: sysdeps $(STAMP)
 test: sysdeps $(STAMP)
 	@if [ -f ../shared/acceptance/run.py ]; then $(PY) ../shared/acceptance/run.py; \
 	 else echo "seed acceptance skipped: ../shared/acceptance/run.py not found"; fi
-	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider --durations=20 tests
-	@$(MAKE) --no-print-directory compat
+	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider --durations=20 -m 'not slow' tests
+	$(PY) tools/compat.py py3.9-numpy1.22 py3.13-numpy-latest
 
 # the engine's TensorFlow-free tests under Python 3.9-3.13 and NumPy 1.22-2.x (virtualenvs in .venv-compat/)
 compat: $(STAMP)
 	$(PY) tools/compat.py
+
+# the long end-to-end tests that `make test` only samples: every browser test, every cluster failure
+slow: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider -m slow tests
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -125,6 +125,7 @@ def test_cluster_grades_equal_local_grades_with_a_worker_killed_mid_batch(tmp_pa
     assert all((tmp_path / "out" / r["feedback"]).exists() for r in results)
 
 
+@pytest.mark.slow  # `make slow`; `make test` runs the killed-worker batch as the sample
 def test_lost_scheduler_stops_cleanly_and_a_rerun_grades_only_the_rest(tmp_path, local_grades):
     entregas, out = _class(tmp_path), tmp_path / "out"
     c = Cluster(tmp_path, n=1)
@@ -159,6 +160,7 @@ def _kills_its_worker(course, options, sub, data):
     return cluster.grade_remote(course, options, sub, data)
 
 
+@pytest.mark.slow  # `make slow`; `make test` runs the killed-worker batch as the sample
 def test_a_submission_that_kills_its_worker_every_time_is_an_error_after_n_tries(tmp_path):
     from autograder.grade import collect, prepare
     entregas = tmp_path / "entregas"

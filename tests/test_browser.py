@@ -162,6 +162,7 @@ def test_jupyterlab_starts_without_extension_errors(lab):
     assert all(not ext.get("status") == "error" for ext in extensions) if isinstance(extensions, list) else True
 
 
+@pytest.mark.slow  # `make slow`; `make test` runs the new chapter's test as the sample
 def test_solution_notebook_shows_graph_and_plot(lab, browser):
     url, _ = lab
     with _run_all(browser, url, SOLUTION) as (page, errors):
@@ -178,6 +179,7 @@ def test_solution_notebook_shows_graph_and_plot(lab, browser):
         assert not [e for e in errors if "extension" in e.lower()]
 
 
+@pytest.mark.slow  # `make slow`; `make test` runs the new chapter's test as the sample
 def test_student_notebook_explains_the_blanks(lab, browser):
     url, _ = lab
     with _run_all(browser, url, STUDENT) as (page, _):
