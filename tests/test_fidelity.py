@@ -44,6 +44,9 @@ CASES = {
         "labels = m.constant(np.full((3, 1, 2), 0.5, np.float32))\n"
         "logits = m.constant(np.arange(6, dtype=np.float32).reshape(1, 3, 2))\n"
         "return m.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits), {}, None",
+    "softmax xent of rank 3 with no classes":
+        "z = m.constant(np.zeros((2, 3, 0), np.float32))\n"
+        "return m.nn.softmax_cross_entropy_with_logits_v2(labels=z, logits=z), {}, None",
     "a Python int out of a dtype's range wraps around":
         "x = m.constant(np.array([0, 5, 255], np.uint8))\n"
         "return [-1 > x, x < 300, m.constant([-1, 300], m.uint8), m.constant(2**40, m.int32), x + 300], {}, None",

@@ -5,12 +5,12 @@ from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, hinted
 from ..framework import apply, broadcast_shape, convert_inputs, convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape
-from .array_ops import (_dims, _norm_axis, cast, constant, expand_dims, identity, move_axis_last, one_hot, reshape,
+from .array_ops import (_dims, _norm_axis, cast, concat, constant, expand_dims, identity, move_axis_last, one_hot, reshape,
                         shape, shape_of,
-                        squeeze, stack, stop_gradient, transpose, zeros_like)
+                        squeeze, stop_gradient, transpose, zeros_like)
 from .math_ops import (abs, add, check_dtype, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply,
                        numeric, real,
-                       reduce_kept, reduce_logsumexp, reduce_mean, reduce_sum, rsqrt, sigmoid, square, squared_difference,
+                       reduce_kept, reduce_logsumexp, reduce_mean, reduce_prod, reduce_sum, rsqrt, sigmoid, square, squared_difference,
                        where_v2)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -205,7 +205,8 @@ def _softmax_xent_api(labels, logits, axis, name, stop_labels):
             return make_op("SoftmaxCrossEntropyWithLogits", [labels, logits], scope, attrs).outputs[0]
         # TensorFlow flattens the outer dimensions of both to a matrix, each on its own, before they broadcast: labels
         # [3, 1, C] and logits [1, 3, C] are two [3, C] matrices and give a cost of shape [1, 3], not [3, 3]
-        flat = [reshape(t, stack([-1, t.shape[-1] if t.shape[-1] is not None else shape(t)[-1]]))
+        # (the rows counted as a product, not -1, which a 0-class reshape could not work out)
+        flat = [reshape(t, concat([reduce_prod(shape(t)[:-1], keepdims=True), shape(t)[-1:]], 0))
                 for t in (labels, logits)]
         cost = make_op("SoftmaxCrossEntropyWithLogits", flat, "SoftmaxCrossEntropyWithLogits", attrs).outputs[0]
         cost = reshape(cost, shape(logits)[:-1], name=scope)
