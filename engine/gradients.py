@@ -172,8 +172,8 @@ def _sum(gs):
 # Op types whose outputs carry no gradient (integers, booleans, indices, shapes, random draws, state updates,
 # summaries). Every op type has a gradient function or is listed here (tests/test_gradients.py checks it).
 _NOT_DIFFERENTIABLE = {
-    "ArgMax", "ArgMin", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
-    "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "FloorDiv", "TruncateDiv", "TruncateMod",
+    "ArgMax", "ArgMin", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "Equal", "NotEqual", "Less", "LessEqual", "Greater",
+    "GreaterEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "FloorDiv", "TruncateDiv", "TruncateMod",
     "InvertPermutation", "Range", "LinSpace", "Const", "Any", "All", "Assert", "NoOp", "PrintV2",
     "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle", "Multinomial",
     "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized",
