@@ -173,7 +173,8 @@ def _sum(gs):
 # summaries). Every op type has a gradient function or is listed here (tests/test_gradients.py checks it).
 _NOT_DIFFERENTIABLE = {
     "ArgMax", "ArgMin", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "Equal", "NotEqual", "Less", "LessEqual", "Greater",
-    "GreaterEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "FloorDiv", "TruncateDiv", "TruncateMod",
+    "GreaterEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "Shape", "Size", "Rank", "OneHot", "FloorDiv",
+    "TruncateDiv", "TruncateMod",
     "InvertPermutation", "Range", "LinSpace", "Const", "Any", "All", "Assert", "NoOp", "PrintV2",
     "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle", "Multinomial",
     "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized",
