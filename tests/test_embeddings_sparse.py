@@ -88,7 +88,7 @@ def test_segment_prod_gradient_with_two_zeros_matches_finite_differences(tf):
 
 def test_unsorted_segment_ids_must_be_increasing_for_segment_sum():
     with engine.Session() as sess:
-        with pytest.raises(engine.errors.InvalidArgumentError, match="segment_ids are not increasing"):
+        with pytest.raises(engine.errors.InvalidArgumentError, match="segment ids are not increasing"):
             sess.run(engine.segment_sum([1.0, 2.0, 3.0], [1, 0, 1]))
 
 
