@@ -48,7 +48,7 @@ def main(argv=None):
             g.add_argument("--course", default="course")
         g.add_argument("--out", default={"grade": "calificaciones", "demo": "demo_calificaciones",
                                          "check": None}[name])
-        g.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+        g.add_argument("--workers", type=int, default=config.WORKERS)
         g.add_argument("--timeout", type=float, default=10 if name == "demo" else config.CELL_TIMEOUT,
                        help="seconds per cell (default %(default)s)")
         g.add_argument("--total-timeout", type=float, default=config.SUBMISSION_TIMEOUT)

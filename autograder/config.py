@@ -42,6 +42,9 @@ MAX_PROCESSES = 128        # processes per sandbox (threads count too where prli
 MAX_FILE_SIZE = 100 << 20  # bytes per file written by student code
 TMP_SIZE = 256 << 20       # bytes of the sandbox's /tmp (a tmpfs: it is memory)
 SCRATCH_SIZE = 256 << 20   # bytes of the sandbox's scratch folder (a tmpfs too)
+# grading processes: one more than the cores, so that while a kernel starts or waits on its
+# sockets the cores still compute (16 sample submissions on 2 cores: 18.7 s with 2, 15.6 s with 3)
+WORKERS = (os.cpu_count() or 1) + 1
 CLUSTER_TIMEOUT = 30       # seconds to reach a Dask scheduler (grade --cluster)
 #: Default pattern for the student id in a submission's file name (LMS/Colab downloads):
 #: ``ana.garcia_01_tensores.ipynb`` -> ``ana.garcia``.  Folders ``SUB/<student>/x.ipynb`` win.

@@ -12,7 +12,7 @@ Layout of the output folder (``--out``)::
     revision_manual.csv/.html     manually graded answers: the sheet the instructor fills
     moodle_<nb>.csv, canvas.csv   grade files in the LMSs' import formats
     subir/<lms>_<nb>.zip          feedback pages laid out for upload back to the LMS
-    estadisticas.csv/.png         per-exercise statistics
+    estadisticas.csv/.svg         per-exercise statistics
     otros_archivos.csv            files that were not graded, and why
 """
 import dataclasses
@@ -40,7 +40,7 @@ from .sandbox import Limits, check_sandbox, claim_uid
 
 @dataclass
 class Options:
-    workers: int = os.cpu_count() or 1
+    workers: int = config.WORKERS
     cell_timeout: float = config.CELL_TIMEOUT
     total_timeout: float = config.SUBMISSION_TIMEOUT
     sandbox: bool = True
@@ -413,9 +413,12 @@ def grade_class(submissions, solutions="solutions", out="calificaciones",
     if options.cluster:  # before the build: a cluster that cannot grade fails at once
         from .cluster import check_cluster
         check_cluster(options)
-    elif options.sandbox:
-        check_sandbox()
-    course = prepare(solutions, out)
+    finish_probe = check_sandbox(wait=False) if options.sandbox and not options.cluster else None
+    try:
+        course = prepare(solutions, out)  # while the sandbox's probe kernel starts
+    finally:
+        if finish_probe:
+            finish_probe()
     settings = term.load_settings(options.term or Path(solutions, "curso.toml"))
     shutil.rmtree(out / ".trabajo", ignore_errors=True)  # scratch left by a killed run
     (out / ".trabajo").mkdir()

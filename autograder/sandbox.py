@@ -211,8 +211,11 @@ def diagnose(stderr):
     return "the kernel said: " + " | ".join(lines[-6:])[-800:]
 
 
-def check_sandbox():
-    """Raise :class:`SandboxError` with a clear explanation when bwrap does not work here."""
+def check_sandbox(wait=True):
+    """Raise :class:`SandboxError` with a clear explanation when bwrap does not work here.
+
+    With ``wait=False`` the probe kernel starts and a function that finishes the check is returned:
+    the caller works meanwhile (the probe takes about a second)."""
     missing = [tool for tool in ("bwrap", "prlimit") + (("setpriv",) if os.geteuid() == 0 else ())
                if shutil.which(tool) is None]
     if missing:
@@ -222,21 +225,27 @@ def check_sandbox():
             "pass --unsafe-no-sandbox to grade trusted notebooks without protection.")
     probe = Path(os.environ.get("TMPDIR", "/tmp"), f"autograder-probe-{os.getpid()}")
     probe.mkdir(exist_ok=True)
-    try:
-        uid = 65533 if os.geteuid() == 0 else None
-        if uid is not None:
-            os.chown(probe, uid, uid)
-        cmd = bwrap_args(probe, probe, uid) + [
-            kernel_python(), "-c", "import engine, ipykernel, autograder.kernel_guard, sys; "
-            f"assert engine.__file__.startswith({KIT!r}), engine.__file__"]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    finally:
-        shutil.rmtree(probe, ignore_errors=True)
-    if result.returncode != 0:
-        raise SandboxError(
-            "cannot sandbox student kernels: "
-            + (diagnose(result.stderr) or f"exit status {result.returncode}")
-            + "\nPass --unsafe-no-sandbox to grade trusted notebooks without protection.")
+    uid = 65533 if os.geteuid() == 0 else None
+    if uid is not None:
+        os.chown(probe, uid, uid)
+    cmd = bwrap_args(probe, probe, uid) + [
+        kernel_python(), "-c", "import engine, ipykernel, autograder.kernel_guard, sys; "
+        f"assert engine.__file__.startswith({KIT!r}), engine.__file__"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def finish():
+        try:
+            stderr = proc.communicate(timeout=120)[1]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stderr = proc.communicate()[1] + "\nthe probe kernel did not start within 120 s"
+        finally:
+            shutil.rmtree(probe, ignore_errors=True)
+        if proc.returncode != 0:
+            raise SandboxError(
+                "cannot sandbox student kernels: " + (diagnose(stderr) or f"exit status {proc.returncode}")
+                + "\nPass --unsafe-no-sandbox to grade trusted notebooks without protection.")
+    return finish() if wait else finish
 
 
 def _tree(root):

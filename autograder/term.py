@@ -333,26 +333,38 @@ def write_statistics(out, stats):
         for s in stats:
             w.writerow([s["notebook"], s["exercise"], s["n"], f"{s['max']:g}", f"{s['mean']:.2f}",
                         f"{s['full']:.2f}", s["failure"], s["failure_count"]])
-    if not stats:
-        return
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    labels = [f"{s['notebook']} · {s['exercise'].replace('ejercicio_', 'ej ')}" for s in stats]
-    mean = [100 * s["mean"] / s["max"] if s["max"] else 0 for s in stats]
-    full = [100 * s["full"] for s in stats]
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(stats) + 1.2))
-    y = range(len(stats))
-    ax.barh([i + 0.2 for i in y], mean, height=0.4, label="puntos medios (%)", color="#4c78a8")
-    ax.barh([i - 0.2 for i in y], full, height=0.4, label="nota completa (% de entregas)", color="#72b7b2")
-    ax.set_yticks(list(y), labels)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 100)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Resultados por ejercicio")
-    fig.tight_layout()
-    fig.savefig(out / "estadisticas.png", dpi=100)
-    plt.close(fig)
+    if stats:
+        (out / "estadisticas.svg").write_text(svg_chart(stats), encoding="utf-8")
+
+
+def svg_chart(stats, row=30, left=240, width=400):
+    """The statistics as an SVG bar chart (any browser opens it; it scales): per exercise, the mean
+    points and the share of full marks, in % ."""
+    from html import escape
+    top = 40
+    height = top + row * len(stats) + 40
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 60} {height}" '
+             f'font-family="sans-serif" font-size="12">',
+             f'<text x="{left + width / 2}" y="20" text-anchor="middle" font-size="15">Resultados por ejercicio</text>']
+    for pct in (0, 50, 100):  # grid
+        x = left + width * pct / 100
+        parts.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{height - 34}" stroke="#ccc"/>'
+                     f'<text x="{x}" y="{top - 10}" text-anchor="middle" fill="#666">{pct} %</text>')
+    for i, s in enumerate(stats):
+        y = top + row * i
+        label = f"{s['notebook']} · {s['exercise'].replace('ejercicio_', 'ej ')}"
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{escape(label)}</text>')
+        mean = s["mean"] / s["max"] if s["max"] else 0.0
+        for dy, share, color in ((3, mean, "#4c78a8"), (15, s["full"], "#72b7b2")):
+            parts.append(f'<rect x="{left}" y="{y + dy}" width="{width * share:.1f}" height="11" fill="{color}"/>'
+                         f'<text x="{left + width * share + 4:.1f}" y="{y + dy + 10}" font-size="10">'
+                         f'{100 * share:.0f}</text>')
+    for j, (name, color) in enumerate((("puntos medios (%)", "#4c78a8"),
+                                        ("nota completa (% de entregas)", "#72b7b2"))):
+        x = left + 200 * j
+        parts.append(f'<rect x="{x}" y="{height - 24}" width="12" height="12" fill="{color}"/>'
+                     f'<text x="{x + 16}" y="{height - 14}">{name}</text>')
+    return "\n".join(parts + ["</svg>"]) + "\n"
 
 
 def text_chart(stats, width=20):
@@ -412,5 +424,5 @@ def summary(results, stats, out):
     lines.append(f"grades: {Path(out, 'notas.csv')}   feedback: {Path(out, 'feedback')}/<student>/"
                  f"<notebook>.html   gradebook: {Path(out, 'gradebook.db')}")
     lines.append(f"LMS: {Path(out, 'subir')}/*.zip, moodle_*.csv, canvas.csv   "
-                 f"statistics: {Path(out, 'estadisticas.png')}")
+                 f"statistics: {Path(out, 'estadisticas.svg')}")
     return "\n".join(lines)

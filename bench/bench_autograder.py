@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from autograder import config  # noqa: E402
 from autograder.build import generate  # noqa: E402
 from autograder.sample import SAMPLE_SOLUTIONS, SAMPLE_SUBMISSIONS  # noqa: E402
 
@@ -32,7 +33,7 @@ def timed(cmd, **kw):
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--students", type=int, default=16)
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--workers", type=int, default=config.WORKERS)  # the grader's default
     args = p.parse_args()
     bindir = os.path.dirname(sys.executable)
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -169,7 +170,11 @@ def test_statistics_plot_and_text_chart(term):
     ex2 = stats[("01_notas", "ejercicio_2")]
     assert ex2["submissions"] == "6" and ex2["share_full_marks"] == "0.83"  # 5 of 6 readable
     assert ex2["commonest_failure"] == "La comprobación falló: AssertionError: un 5 también aprueba"
-    assert (out / "estadisticas.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    chart = ET.parse(out / "estadisticas.svg").getroot()  # well-formed, one label per exercise
+    labels = [t.text for t in chart.iter("{http://www.w3.org/2000/svg}text")]
+    assert all(f"{nb} · {ex.replace('ejercicio_', 'ej ')}" in labels for nb, ex in stats), labels
+    widths = [r.get("width") for r in chart.iter("{http://www.w3.org/2000/svg}rect")]
+    assert f"{400 * 5 / 6:.1f}" in widths  # ejercicio_2's full-marks bar: 5 of 6
     assert "01_notas ej2" in term["summary"] and "█" in term["summary"]
 
 
