@@ -191,3 +191,54 @@ def test_fit_is_reproducible_with_tf_random_set_seed():
         model.compile("sgd", "mse")
         return model.fit(X, Y_REG, epochs=3, batch_size=4, verbose=0).history["loss"]
     assert run(3) == run(3) != run(4)
+
+
+def _curve_class(k, register=None):
+    class Curve(k.Model):
+        def __init__(self, units=4, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden, self.out = k.layers.Dense(units, activation="relu"), k.layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+    return k.utils.register_keras_serializable(register)(Curve) if register else Curve
+
+
+def _save_and_load(k, path, register=None, **load):
+    model = _curve_class(k, register)(3)
+    model(X)
+    model.save(path)
+    loaded = k.models.load_model(path, **load)
+    return type(loaded).__name__, loaded.predict(X, verbose=0) - model.predict(X, verbose=0)
+
+
+def test_a_keras_file_needs_custom_objects_for_a_class_of_yours_as_in_keras(tf2, tmp_path):
+    """A `.keras` file of a class defined in a notebook: TypeError without custom_objects or registration, as
+    Keras 3 does, with the Pista; each of the two ways loads it."""
+    errors = []
+    for name, k in (("tf", None), ("engine", engine.keras)):
+        def attempt(k, path=str(tmp_path / f"{name}.keras")):
+            with pytest.raises(TypeError) as info:
+                _save_and_load(k, path)
+            return str(info.value)
+        errors.append(run_tf(tf2, lambda tf: attempt(tf.keras)) if k is None else attempt(k))
+    theirs, ours = errors
+    assert "Could not locate class 'Curve'" in theirs and "Could not locate class 'Curve'" in ours
+    assert "Pista:" in ours and "custom_objects={'Curve': Curve}" in ours
+    Curve = _curve_class(engine.keras)
+    kind, diff = _save_and_load(engine.keras, str(tmp_path / "c.keras"), custom_objects={"Curve": Curve})
+    assert kind == "Curve" and not np.abs(diff).max()
+    kind, diff = _save_and_load(engine.keras, str(tmp_path / "r.keras"), register="MiCurso")
+    assert kind == "Curve" and not np.abs(diff).max()
+
+
+def test_to_categorical_matches_keras(tf2):
+    for y, n in (([0, 2, 1], None), ([[1], [3]], 5), (np.array([[0, 1], [2, 0]]), 3)):
+        theirs = run_tf(tf2, lambda tf: tf.keras.utils.to_categorical(y, n))
+        ours = engine.keras.utils.to_categorical(y, n)
+        # float32 as in TF 1.x and 2.x up to 2.15 (Keras 3 gives float64)
+        assert ours.dtype == np.float32 and ours.shape == theirs.shape and (ours == theirs).all()

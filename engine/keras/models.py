@@ -26,6 +26,7 @@ from ..ops.random_ops import random_shuffle
 from . import layers as _layers
 from . import losses as _losses
 from . import optimizers as _optimizers
+from . import utils as _utils
 from .callbacks import History
 
 
@@ -292,8 +293,9 @@ class Sequential(Model):
                                               for layer in self._stack]}
 
     @classmethod
-    def from_config(cls, config):
-        return cls([_class_from(c["class"])(**c["config"]) for c in config["layers"]], name=config["name"])
+    def from_config(cls, config, custom_objects=None, anywhere=False):
+        return cls([_class_from(c["class"], custom_objects, anywhere)(**c["config"]) for c in config["layers"]],
+                   name=config["name"])
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -384,18 +386,28 @@ def _class_path(cls):
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
-def _class_from(path, custom_objects=None):
+def _class_from(path, custom_objects=None, anywhere=False):
+    """The class saved as `module:QualName`: one in `custom_objects`, a registered one, the engine's own, or (with
+    `anywhere`) any importable one.  As in Keras 3, a `.keras` or `.h5` file finds a class of yours only the first
+    two ways; a SavedModel-style folder (no extension) finds it anywhere, as TF 2's Keras 2 revived those."""
     module, qualname = path.split(":")
-    if custom_objects and qualname.split(".")[-1] in custom_objects:
-        return custom_objects[qualname.split(".")[-1]]
-    obj = importlib.import_module(module)
-    for part in qualname.split("."):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            raise ValueError(hinted(f"Cannot find the class {path} to rebuild the saved model.",
-                                    "define (o importa) la clase del modelo antes de cargarlo, o pásala con "
-                                    "custom_objects={'NombreDeLaClase': NombreDeLaClase}."))
-    return obj
+    name = qualname.split(".")[-1]
+    cls = (custom_objects or {}).get(name) or _utils.registered(name)
+    if cls is None and (anywhere or module.split(".")[0] == __name__.split(".")[0]):
+        try:
+            cls = importlib.import_module(module)
+        except ImportError:
+            pass
+        for part in qualname.split("."):
+            cls = getattr(cls, part, None)
+    if cls is None:
+        raise TypeError(hinted(
+            f"Could not locate class '{name}'. Make sure custom classes and functions are decorated with "
+            "`@keras.saving.register_keras_serializable()`. If they are already decorated, make sure they are all "
+            "imported so that the decorator is run before trying to load them.",
+            f"Keras solo conoce sus propias clases: pasa la tuya a load_model con "
+            f"custom_objects={{'{name}': {name}}} (define o importa la clase antes de cargar)."))
+    return cls
 
 
 def load_model(filepath, custom_objects=None, compile=True, **unused):
@@ -407,8 +419,10 @@ def load_model(filepath, custom_objects=None, compile=True, **unused):
         saving.check_header(config, "keras_model", filepath)
         with np.load(io.BytesIO(z.read("weights.npz"))) as data:
             weights = [data[f"w{i}"] for i in range(len(data.files))]
-    cls = _class_from(config["class"], custom_objects)
-    model = cls.from_config(config["config"]) if hasattr(cls, "from_config") else cls(**config["config"])
+    anywhere = not str(filepath).endswith((".keras", ".h5"))
+    cls = _class_from(config["class"], custom_objects, anywhere)
+    model = (cls.from_config(config["config"], custom_objects, anywhere) if issubclass(cls, Sequential)
+             else cls.from_config(config["config"]) if hasattr(cls, "from_config") else cls(**config["config"]))
     shape = [1 if d is None else d for d in config["input_shape"]]
     model(np.zeros(shape, dtype=np.float32))
     model.set_weights(weights)
