@@ -18,6 +18,13 @@ CASES = {
         "return m.nn.sparse_softmax_cross_entropy_with_logits(labels=[1], logits=[[1e30, 0.]]), {}, None",
     "in_top_k with an out-of-range target": "return m.nn.in_top_k([[1., 2.], [3., 4.]], [5, 1], 1), {}, None",
     "in_top_k with a NaN prediction": "return m.nn.in_top_k([[1., np.nan]], [0], 2), {}, None",
+    "segment max and min forget a NaN at the next row":
+        "x = m.constant([[np.nan, 1.], [2., np.nan], [-0., 3.], [1., np.nan]])\n"
+        "return [m.segment_max(x, [0, 0, 0, 1]), m.segment_min(x, [0, 0, 1, 1]),\n"
+        "        m.unsorted_segment_max(x, [1, -1, 1, 0], 3), m.unsorted_segment_min(x, [1, 1, 1, 1], 2)], {}, None",
+    "segment_max after clip_by_norm of a float16 inf":
+        "x = m.clip_by_norm(m.constant(np.array([np.inf, -1., 2.], np.float16)), 1.)\n"
+        "return m.segment_max(x, [0, 0, 0]), {}, None",
     "argmax ignores NaN": "return [m.argmax([np.nan, 1., 2.]), m.argmin([1., np.nan, 0.5])], {}, None",
     "float floordiv with infinities": "return m.floordiv([np.inf, -np.inf, 5., -5.], [2., 2., np.inf, np.inf]), {}, None",
     "matrix_inverse of a singular matrix": "return m.matrix_inverse(m.constant([[1., 2.], [2., 4.]])), {}, None",

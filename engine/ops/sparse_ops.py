@@ -42,12 +42,34 @@ def _segment_reduce(ufunc, data, ids, num_segments, sorted_kind):
     """out[k] = ufunc of the rows data[i] with ids[i] == k; rows with a negative id are dropped."""
     start, empty = _REDUCTIONS[ufunc]
     num_segments = check_segment_ids(data, ids, num_segments)
-    out = np.full((num_segments,) + data.shape[ids.ndim:], start(data.dtype), dtype=data.dtype)
+    data, ids = data.reshape((-1,) + data.shape[ids.ndim:]), ids.ravel()  # rows in TensorFlow's order
     keep = ids >= 0
-    ufunc.at(out, ids[keep], data[keep])
+    data, ids = data[keep], ids[keep]
+    out = np.full((num_segments,) + data.shape[1:], start(data.dtype), dtype=data.dtype)
+    ends_in_nan = None
+    if ufunc in (np.maximum, np.minimum) and data.dtype.kind == "f" and np.isnan(data).any():
+        forgotten, ends_in_nan = _forgotten_nans(data, ids, num_segments)
+        data = np.where(forgotten, start(data.dtype), data)
+    ufunc.at(out, ids, data)
+    if ends_in_nan is not None:
+        out[ends_in_nan] = np.nan
     if sorted_kind:
-        out[np.bincount(ids.ravel(), minlength=int(num_segments)) == 0] = empty
+        out[np.bincount(ids, minlength=int(num_segments)) == 0] = empty
     return out
+
+
+def _forgotten_nans(data, ids, num_segments):
+    """TensorFlow's max (min) of a segment folds its rows in order, and a comparison with a NaN keeps the newer
+    value: a NaN is forgotten at the next row, and the result is NaN only when the segment's last row is NaN
+    (`segment_max([nan, 1.], [0, 0])` is 1, `segment_max([1., nan], [0, 0])` NaN). Returns where a value is
+    forgotten (at or before its segment's last NaN) and which results are NaN."""
+    column = (-1,) + (1,) * (data.ndim - 1)
+    row = np.arange(len(ids)).reshape(column)
+    last_nan = np.full((num_segments,) + data.shape[1:], -1)
+    np.maximum.at(last_nan, ids, np.where(np.isnan(data), row, -1))
+    last_row = np.full(num_segments, -1)
+    np.maximum.at(last_row, ids, np.arange(len(ids)))
+    return row <= last_nan[ids], (last_nan >= 0) & (last_nan == last_row.reshape(column))
 
 
 def _sorted_segment_infer(inputs, attrs):
