@@ -191,6 +191,7 @@ class Kernel:
 
     def run_student(self, code):
         res = self._execute(code)
+        self.km.count_processes()
         res.forged = len(res.reports)  # only the guard writes these lines
         return res
 
