@@ -22,6 +22,8 @@ CASES = {
         "x = m.constant([[np.nan, 1.], [2., np.nan], [-0., 3.], [1., np.nan]])\n"
         "return [m.segment_max(x, [0, 0, 0, 1]), m.segment_min(x, [0, 0, 1, 1]),\n"
         "        m.unsorted_segment_max(x, [1, -1, 1, 0], 3), m.unsorted_segment_min(x, [1, 1, 1, 1], 2)], {}, None",
+    "segment reductions of zero-size rows": "return [m.segment_sum(m.zeros([2, 0, 1], m.int64), [0, 0]),\n"
+                                            "        m.unsorted_segment_min(m.zeros([1, 0, 1]), [1], 2)], {}, None",
     "segment_max after clip_by_norm of a float16 inf":
         "x = m.clip_by_norm(m.constant(np.array([np.inf, -1., 2.], np.float16)), 1.)\n"
         "return m.segment_max(x, [0, 0, 0]), {}, None",

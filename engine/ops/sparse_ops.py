@@ -42,7 +42,7 @@ def _segment_reduce(ufunc, data, ids, num_segments, sorted_kind):
     """out[k] = ufunc of the rows data[i] with ids[i] == k; rows with a negative id are dropped."""
     start, empty = _REDUCTIONS[ufunc]
     num_segments = check_segment_ids(data, ids, num_segments)
-    data, ids = data.reshape((-1,) + data.shape[ids.ndim:]), ids.ravel()  # rows in TensorFlow's order
+    data, ids = data.reshape((ids.size,) + data.shape[ids.ndim:]), ids.ravel()  # rows in TensorFlow's order
     keep = ids >= 0
     data, ids = data[keep], ids[keep]
     out = np.full((num_segments,) + data.shape[1:], start(data.dtype), dtype=data.dtype)
