@@ -341,7 +341,7 @@ def svg_chart(stats, row=30, left=240, width=400):
     """The statistics as an SVG bar chart (any browser opens it; it scales): per exercise, the mean
     points and the share of full marks, in % ."""
     from html import escape
-    top = 40
+    top = 56
     height = top + row * len(stats) + 40
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 60} {height}" '
              f'font-family="sans-serif" font-size="12">',
