@@ -100,7 +100,7 @@ def test_solution_notebook_runs_top_to_bottom(path, tmp_path):
     print(f"{path.stem}: {seconds:.1f} s, {pictures} pictures")
 
 
-#: The notebooks `make test` checks end to end (about 3 of the 15 minutes of the whole course): a first chapter, one
+#: The notebooks `make test` checks end to end (1.5 of the 10 minutes of the whole course, idle): a first chapter, one
 #: whose checks compare numbers after training, one with control flow; `make slow` and `make check` check them all.
 CHECK_SAMPLE = ["01", "05", "12"]
 
