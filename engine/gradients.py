@@ -186,14 +186,15 @@ _NOT_DIFFERENTIABLE = {
     "ImageSummary", "AudioSummaryV2", "TensorSummaryV2",
 }
 
+
+# Op types for which TensorFlow registers no gradient at all: tf.gradients through them is a LookupError, as there
+NO_GRADIENT = {"InTopKV2", "IsNan", "IsFinite", "Unique", "Where"}
+
+
 def _no_gradient(op):
     raise LookupError(hinted(f"No gradient defined for operation '{op.name}' (op type: {op.type})",
                              "esta operación no es derivable; si no la necesitas en la derivada, rodéala con "
                              "tf.stop_gradient."))
-
-
-# Op types for which TensorFlow registers no gradient at all: tf.gradients through them is a LookupError, as there
-NO_GRADIENT = {"InTopKV2", "IsNan", "IsFinite", "Unique", "Where"}
 
 
 def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False, gate_gradients=False,

@@ -15,8 +15,7 @@ import contextlib
 from . import dtypes as _dt
 from .framework import GraphKeys, add_to_collection, control_dependencies, convert_to_tensor
 from .ops.array_ops import cast, constant, expand_dims, ones_like, reshape, zeros
-from .ops.math_ops import div_no_nan
-from .ops.math_ops import equal, greater, logical_and, logical_not, reduce_sum, squared_difference
+from .ops.math_ops import div_no_nan, equal, greater, logical_and, logical_not, reduce_sum, squared_difference
 from .variables import Variable, assign_add, variable_scope
 
 METRIC_VARIABLES = "metric_variables"

@@ -21,6 +21,15 @@ def fresh_graph():
 
 
 @pytest.fixture(scope="session")
+def modules():
+    """(engine, tensorflow.compat.v1) as the fuzz oracle (tests/fuzz/oracle.py) compares them; skipped without
+    TensorFlow."""
+    pytest.importorskip("tensorflow")
+    from fuzz import oracle
+    return oracle.load_modules()
+
+
+@pytest.fixture(scope="session")
 def tf1():
     """TensorFlow 1.x API (graph mode) as a reference oracle; the test is skipped if TensorFlow is not installed."""
     tf = pytest.importorskip("tensorflow.compat.v1")

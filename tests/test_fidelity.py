@@ -182,12 +182,6 @@ DOCUMENTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def modules():
-    pytest.importorskip("tensorflow")
-    return oracle.load_modules()
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_answers_like_tensorflow(modules, case):
     program = oracle.Snippet(CASES[case], variables="m.Variable(" in CASES[case])

@@ -83,12 +83,6 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def modules():
-    pytest.importorskip("tensorflow")
-    return oracle.load_modules()
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_fails_like_tensorflow(modules, case):
     program = oracle.Snippet(CASES[case])

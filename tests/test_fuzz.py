@@ -13,12 +13,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = 250
 
 
-@pytest.fixture(scope="module")
-def modules():
-    pytest.importorskip("tensorflow")
-    return oracle.load_modules()
-
-
 def test_random_programs_agree_with_tensorflow(modules):
     found = fuzz(seed=2024, n=CASES)
     undocumented = [f for f in found if f[4] is None]

@@ -16,9 +16,8 @@ from ..framework import convert_to_tensor, defop, get_default_graph, is_tensor, 
 from ..shapes import TensorShape
 from .array_ops import (_static_int, cast, concat, expand_dims, gather, identity, ones_like, reshape, shape, stack,
                         stop_gradient, zeros_like)
-from .math_ops import (abs, add, clip_by_norm, equal, exp, floordiv, floormod, log, log1p, matmul, maximum, reduce_any,
-                       reduce_sum, sqrt, where_v2)
-from .math_ops import div_no_nan
+from .math_ops import (abs, add, clip_by_norm, div_no_nan, equal, exp, floordiv, floormod, log, log1p, matmul, maximum,
+                       reduce_any, reduce_sum, sqrt, where_v2)
 from .nn_ops import relu, sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2
 from .random_ops import get_seed, rng_for
 from .sparse_ops import segment_sum

@@ -5,13 +5,11 @@ from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, hinted
 from ..framework import apply, broadcast_shape, convert_inputs, convert_to_tensor, defop, get_default_graph, make_op
 from ..shapes import TensorShape
-from .array_ops import (_dims, _norm_axis, cast, concat, constant, expand_dims, identity, move_axis_last, one_hot, reshape,
-                        shape, shape_of,
-                        squeeze, stop_gradient, transpose, zeros_like)
+from .array_ops import (_dims, _norm_axis, cast, concat, constant, expand_dims, identity, move_axis_last, one_hot,
+                        reshape, shape, shape_of, squeeze, stop_gradient, transpose, zeros_like)
 from .math_ops import (abs, add, check_dtype, exp, float_unary, floor, greater, log1p, matmul, maximum, multiply,
-                       numeric, real,
-                       reduce_kept, reduce_logsumexp, reduce_mean, reduce_prod, reduce_sum, rsqrt, sigmoid, square, squared_difference,
-                       where_v2)
+                       numeric, real, reduce_kept, reduce_logsumexp, reduce_mean, reduce_prod, reduce_sum, rsqrt,
+                       sigmoid, square, squared_difference, where_v2)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Activations. Their gradients use the op's own output y where that is cheaper (ReLU: y > 0).

@@ -54,7 +54,7 @@ def _segment_reduce(ufunc, data, ids, num_segments, sorted_kind):
     if ends_in_nan is not None:
         out[ends_in_nan] = np.nan
     if sorted_kind:
-        out[np.bincount(ids, minlength=int(num_segments)) == 0] = empty
+        out[np.bincount(ids, minlength=num_segments) == 0] = empty
     return out
 
 
